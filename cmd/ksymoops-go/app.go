@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen"
+	"github.com/ksymoops-go/ksymoops-go/symbolize"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/annotate"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// usageError marks errors in how the command was called (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// run is the whole command, with its environment passed in so that tests
+// can call it in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	var status int
+	app := newApp(stdout, stderr, func(o *options) error {
+		var err error
+		status, err = annotateFiles(o, stdin, stdout, stderr, lookupEnv)
+		return err
+	})
+	err := app.RunContext(context.Background(), args)
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "ksymoops-go: %v\nRun 'ksymoops-go --help' for usage.\n", ue.err)
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "ksymoops-go: %v\n", err)
+		return exitError
+	}
+	return status
+}
+
+// annotateFiles loads the symbol table and annotates each input in turn.
+func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (int, error) {
+	diag := &diagnostics{w: stderr, quiet: o.quiet}
+	table, err := loadTable(o, stdin, diag)
+	if err != nil {
+		return exitError, err
+	}
+	describeTable(diag, table)
+
+	opts := annotate.Options{Arch: o.arch}
+	if useColor(o.color, stdout, lookupEnv) {
+		opts.Style = newStyle()
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	status := exitOK
+	files := o.files
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	for _, path := range files {
+		if err := annotateFile(path, stdin, out, table, opts, diag); err != nil {
+			out.Flush()
+			fmt.Fprintf(stderr, "ksymoops-go: %v\n", err)
+			status = exitError
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return exitError, fmt.Errorf("writing output: %w", err)
+	}
+	return status, nil
+}
+
+func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics) error {
+	name := path
+	if path == "-" {
+		name = "standard input"
+	}
+	rc, err := xopen.Open(path, stdin)
+	if err != nil {
+		return explainOpenError(err)
+	}
+	defer rc.Close()
+	a := annotate.New(table, opts)
+	if err := a.Stream(out, rc); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	s := a.Stats()
+	diag.notef("%s: %d lines, resolved %d of %d raw kernel addresses, %d register values in code; %d addresses already symbolized by the kernel",
+		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
+	return nil
+}
+
+func describeTable(diag *diagnostics, t *symbolize.Table) {
+	mods := t.Modules()
+	msg := fmt.Sprintf("using %s: %d symbols (%d used for lookups), %d-bit", t.Source(), t.Symbols(), t.Len(), t.Bits())
+	if len(mods) > 0 {
+		msg += fmt.Sprintf(", %d modules", len(mods))
+	}
+	if lo, hi, ok := t.KernelRange(); ok {
+		msg += fmt.Sprintf(", kernel %#x-%#x", lo, hi)
+	}
+	if r := t.Relocation(); r != 0 {
+		msg += fmt.Sprintf(", relocated by KASLR offset %#x", r)
+	}
+	diag.notef("%s", msg)
+}
+
+// diagnostics writes notes and warnings to stderr, never into the
+// annotated stream. Notes are silenced by -q; warnings too, as asked.
+type diagnostics struct {
+	w     io.Writer
+	quiet bool
+}
+
+func (d *diagnostics) notef(format string, args ...any) {
+	if !d.quiet {
+		fmt.Fprintf(d.w, "ksymoops-go: "+format+"\n", args...)
+	}
+}
+
+func (d *diagnostics) warnf(format string, args ...any) {
+	if !d.quiet {
+		fmt.Fprintf(d.w, "ksymoops-go: warning: "+format+"\n", args...)
+	}
+}

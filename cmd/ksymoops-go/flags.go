@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ksymoops-go/ksymoops-go/parse"
+)
+
+// options is the command line, parsed and checked once.
+type options struct {
+	kallsyms       string
+	systemMap      string
+	kaslrOffset    uint64
+	kaslrOffsetSet bool
+	color          colorMode
+	arch           parse.Arch
+	quiet          bool
+	files          []string
+}
+
+const helpExamples = `Every input line is written out, in order; after each raw kernel address
+ksymoops-go adds the symbol it falls in, the way the kernel prints it:
+"[<ffffffffc0a1b2c3>] oopsdemo_level2+0xa/0x1d [oopsdemo]". Addresses the
+kernel already named, user-space addresses and data values are left alone.
+Diagnostics go to standard error.
+
+Examples:
+   Live, on the machine that crashed (reads /proc/kallsyms; needs root):
+      dmesg | ksymoops-go
+      dmesg -w | ksymoops-go
+
+   Post-mortem, with the kallsyms saved on the same boot:
+      ksymoops-go -k kallsyms.txt crash.log
+
+   Post-mortem, with the build's System.map and the boot's KASLR offset
+   (the "Kernel Offset: 0x..." line of the panic):
+      ksymoops-go -m System.map-6.1.0-56-amd64 --kaslr-offset 0xd400000 crash.log
+
+   In CI, over saved console logs (compressed ones too):
+      ksymoops-go -q -k kallsyms.txt.xz --color never console.log.xz > annotated.log`
+
+func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
+	return &cli.App{
+		Name:        "ksymoops-go",
+		Usage:       "resolve the raw kernel addresses of oopses, panics, WARNINGs and BUGs to symbols",
+		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [FILE...]",
+		Description: helpExamples,
+		Writer:      stdout,
+		ErrWriter:   stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "kallsyms", Aliases: []string{"k"}, Usage: "symbols from a `FILE` in /proc/kallsyms format (live or saved)"},
+			&cli.StringFlag{Name: "system-map", Aliases: []string{"m"}, Usage: "symbols from a System.map `FILE` (link-time addresses)"},
+			&cli.StringFlag{Name: "kaslr-offset", Usage: "add `HEX` to the System.map's addresses (the log's \"Kernel Offset:\")"},
+			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the annotations: `auto|always|never` (auto: only on a terminal, not with NO_COLOR)"},
+			&cli.StringFlag{Name: "arch", Usage: "the `ARCH` of the log (x86, arm64, arm, powerpc, riscv, s390, mips) instead of guessing it"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no diagnostics"},
+		},
+		HideHelpCommand: true,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			o, err := parseOptions(c)
+			if err != nil {
+				return usageError{err}
+			}
+			return action(o)
+		},
+	}
+}
+
+func parseOptions(c *cli.Context) (*options, error) {
+	o := &options{
+		kallsyms:  c.String("kallsyms"),
+		systemMap: c.String("system-map"),
+		quiet:     c.Bool("quiet"),
+		files:     c.Args().Slice(),
+	}
+	var err error
+	if o.color, err = parseColorMode(c.String("color")); err != nil {
+		return nil, err
+	}
+	if s := c.String("kaslr-offset"); s != "" {
+		v, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"), 16, 64)
+		if err != nil {
+			return nil, fmt.Errorf("--kaslr-offset: %q is not a hexadecimal number", s)
+		}
+		o.kaslrOffset, o.kaslrOffsetSet = v, true
+	}
+	if s := c.String("arch"); s != "" {
+		a, ok := parse.ParseArch(s)
+		if !ok {
+			return nil, fmt.Errorf("--arch: unknown architecture %q (want x86, arm64, arm, powerpc, riscv, s390 or mips)", s)
+		}
+		o.arch = a
+	}
+	return o, nil
+}

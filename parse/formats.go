@@ -1,0 +1,224 @@
+package parse
+
+import "regexp"
+
+// An Arch is the architecture a report comes from, as far as the log shows
+// it. It decides how call-trace entries were printed.
+type Arch uint8
+
+const (
+	ArchUnknown Arch = iota
+	ArchX86
+	ArchARM64
+	ArchARM
+	ArchPowerPC
+	ArchRISCV
+	ArchS390
+	ArchMIPS
+)
+
+var archNames = [...]string{"unknown", "x86", "arm64", "arm", "powerpc", "riscv", "s390", "mips"}
+
+func (a Arch) String() string {
+	if int(a) < len(archNames) {
+		return archNames[a]
+	}
+	return "unknown"
+}
+
+// ParseArch maps a name (as for --arch) to an Arch; ok is false for names
+// it does not know.
+func ParseArch(name string) (Arch, bool) {
+	switch name {
+	case "x86", "x86_64", "amd64", "i386", "i686", "x86-64":
+		return ArchX86, true
+	case "arm64", "aarch64":
+		return ArchARM64, true
+	case "arm", "arm32", "armhf", "armel":
+		return ArchARM, true
+	case "powerpc", "ppc", "ppc64", "ppc64le":
+		return ArchPowerPC, true
+	case "riscv", "riscv64":
+		return ArchRISCV, true
+	case "s390", "s390x":
+		return ArchS390, true
+	case "mips", "mips64", "mipsel":
+		return ArchMIPS, true
+	}
+	return ArchUnknown, false
+}
+
+// frameRole is how an architecture prints call-trace entries: x86 uses %pB
+// (return address minus one), the others %pS.
+func (a Arch) frameRole() Role {
+	if a == ArchX86 || a == ArchUnknown {
+		return RoleReturn
+	}
+	return RoleCall
+}
+
+// An archCue is a literal that only one architecture's reports print;
+// seeing it sets the stream's architecture.
+type archCue struct {
+	literal string
+	arch    Arch
+}
+
+var archCues = []archCue{
+	{"RIP: ", ArchX86},
+	{"EIP: ", ArchX86},
+	{" EFLAGS: ", ArchX86},
+	{"<TASK>", ArchX86},
+	{"pstate: ", ArchARM64},
+	{"Call trace:", ArchARM64},
+	{" psr: ", ArchARM},
+	{"PC is at ", ArchARM},
+	{"NIP: ", ArchPowerPC},
+	{"NIP [", ArchPowerPC},
+	{"epc : ", ArchRISCV},
+	{"Krnl PSW", ArchS390},
+	{"epc   : ", ArchMIPS},
+}
+
+// A slot is one capture group of a format: an address, and how the kernel
+// printed it.
+type slot struct {
+	group int  // capture group holding the hex digits
+	role  Role // 0: the architecture's frame role
+	// span, when non-zero, is the group whose bounds are the token's
+	// (e.g. the whole "[<...>]"), so annotations go after the decoration.
+	span int
+	// segment, when non-zero, is a group holding an x86 segment selector:
+	// a user-mode selector (RPL 3) means the address is user space.
+	segment int
+}
+
+// A lineFormat is one way the kernel prints addresses. literal is a cheap
+// prefilter: the regexp only runs on text that contains it.
+type lineFormat struct {
+	name    string
+	literal string
+	re      *regexp.Regexp
+	slots   []slot
+	// anchored formats describe a whole line; they are tried against the
+	// kernel's text only, never against the middle of other text.
+	all bool // find every match in the line, not just the first
+}
+
+// hex is the address grammar: the kernel prints addresses in lower case,
+// zero-padded (%px, [<%p>]) or not (0x%lx from an unresolved %pS).
+const hex = `([0-9a-f]{1,16})`
+
+// lineFormats is the table of address formats, most specific first: a byte
+// range claimed by one format is not looked at by later ones.
+var lineFormats = []lineFormat{
+	{
+		// x86: "RIP: 0010:[<ffffffff82d4e304>]", "RIP: 0010:0xffffffffc025300f",
+		// 2.4's "EIP:    0010:[<c0135cb0>]", user "RIP: 0033:0x47b7a0".
+		name: "x86 RIP/EIP with segment", literal: "IP:",
+		re:    regexp.MustCompile(`\b[RE]?IP:\s*([0-9a-f]{4}):((?:\[<` + hex + `>\])|0x` + hex + `)`),
+		slots: []slot{{group: 3, role: RoleIP, span: 2, segment: 1}, {group: 4, role: RoleIP, span: 2, segment: 1}},
+	},
+	{
+		// i386 since 4.x: "EIP: 0xf742f012"; 2.6 x86_64 "IP: [<ffffffff8109b2e8>]",
+		// the end-of-oops " RIP  [<ffffffff8109b2e8>]" and " EIP: [<c0123456>]".
+		name: "x86 RIP/EIP/IP", literal: "IP",
+		re:    regexp.MustCompile(`(?:^|[\s\]])(?:[RE]?IP:?\s+(?:\[<` + hex + `>\])|EIP: 0x` + hex + `\b|EIP is at 0x` + hex + `\b)`),
+		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleIP}, {group: 3, role: RoleIP}},
+	},
+	{
+		// arm64 and ARM register lines: "pc : 0xffff800008123456",
+		// "lr : [<bf005120>]", arm32's "pc : [<bf005138>]    lr : [<bf005120>]".
+		name: "ARM pc/lr", literal: " : ",
+		re:    regexp.MustCompile(`(?:^|\s)(?:pc : (?:\[<` + hex + `>\]|0x` + hex + `\b)|lr : (?:\[<` + hex + `>\]|0x` + hex + `\b))`),
+		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleIP}, {group: 3, role: RoleCall}, {group: 4, role: RoleCall}},
+		all:   true,
+	},
+	{
+		// ARM and old arm64: "PC is at 0xbf018014", "LR is at 0xc0123456".
+		name: "ARM PC/LR is at", literal: "C is at ",
+		re:    regexp.MustCompile(`(?:PC is at (?:0x)?` + hex + `\b|LR is at (?:0x)?` + hex + `\b)`),
+		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
+		all:   true,
+	},
+	{
+		// RISC-V and MIPS: "epc : 0xffffffff80123456", " ra : 0x...".
+		name: "RISC-V/MIPS epc/ra", literal: " : ",
+		re:    regexp.MustCompile(`^\s*(?:epc\s*: (?:\[<` + hex + `>\]|0x` + hex + `\b)|ra\s*: (?:\[<` + hex + `>\]|0x` + hex + `\b))`),
+		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleIP}, {group: 3, role: RoleCall}, {group: 4, role: RoleCall}},
+	},
+	{
+		// powerpc: "NIP [c00000000007b5a8] 0xc00000000007b5a8", "LR [c...] ...".
+		name: "powerpc NIP/LR", literal: "[",
+		re:    regexp.MustCompile(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\])`),
+		slots: []slot{{group: 2, role: RoleIP, span: 1}},
+	},
+	{
+		// powerpc frames: "[c0000000fe0db9e0] [c000000000012345] func+0x10/0x20"
+		// (stack pointer, then the return address).
+		name: "powerpc frame", literal: "] [",
+		re:    regexp.MustCompile(`^\s*\[[0-9a-f]{8,16}\] (\[([0-9a-f]{8,16})\])`),
+		slots: []slot{{group: 2, role: RoleCall, span: 1}},
+	},
+	{
+		// WARNING's location, raw when the kernel has no symbol for it:
+		// "WARNING: CPU: 0 PID: 92 at drivers/foo.c:50 0xffffffffc00000f0".
+		name: "WARNING at", literal: "WARNING:",
+		re:    regexp.MustCompile(`WARNING: CPU: \d+ PID: \d+ at (?:\S+:\d+ )?0x` + hex + `\b`),
+		slots: []slot{{group: 1, role: RoleIP}},
+	},
+	{
+		// ARM 6.x unwinder without CONFIG_BACKTRACE_VERBOSE:
+		// " callee from caller+0x10/0x28 [mod]", raw " 0xbf005000 from 0xbf0050b8".
+		name: "ARM callee from caller", literal: " from ",
+		re:    regexp.MustCompile(`^\s*(?:0x` + hex + `|[A-Za-z_.$][\w.$]*(?: \[[\w-]+\])?) from (?:0x` + hex + `\b)?`),
+		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
+	},
+	{
+		// Bracketed addresses anywhere: x86 traces of every era
+		// ("[<ffffffff8123f8e0>]", several per line in 2.4), ARM verbose
+		// "[<c0123456>] (func) from [<...>]", RISC-V, s390.
+		name: "bracketed [<addr>]", literal: "[<",
+		re:    regexp.MustCompile(`(\[<([0-9a-f]{8,16})>\])`),
+		slots: []slot{{group: 2, span: 1}},
+		all:   true,
+	},
+	{
+		// A call-trace entry the kernel could not name: " 0xffffffffc00001a2",
+		// " ? 0xffffffffc025c000", arm64 "  0xffffd790b04b101c".
+		name: "bare trace entry", literal: "0x",
+		re:    regexp.MustCompile(`^\s*(?:\? )?0x` + hex + `\b`),
+		slots: []slot{{group: 1}},
+	},
+}
+
+// A registerFormat is a register dump line: line says a line is one, and
+// values finds each register's value in it. Values are only worth a name
+// when they point into code (RoleValue).
+type registerFormat struct {
+	name   string
+	line   *regexp.Regexp
+	values *regexp.Regexp
+}
+
+// registerNames are the general-purpose registers of the dumps the kernel
+// prints (x86-64, i386, arm64, ARM, RISC-V, powerpc specials). Segment
+// registers are left out; "sp" is there so that ARM's "sp : ... ip : ...
+// fp : ..." line is recognised (a stack value never resolves to code).
+const registerNames = `sp|R[ABCD]X|R[SD]I|RBP|R(?:8|9|1[0-5])|E[ABCD]X|E[SD]I|EBP|x(?:[12]?[0-9]|30)|r(?:[0-9]|10)|fp|ip|ra|gp|tp|t[0-6]|s(?:[0-9]|1[01])|a[0-7]|epc|CTR|LR|NIP`
+
+var registerFormats = []registerFormat{
+	{
+		// "RAX: 0000000000000000 RBX: ffffc900003a3c58", "x29: ffff800008453980
+		// x28: ...", "r10: c1c2d3c4  r9 : 00000000", "epc : ffffffff80123456".
+		name:   "register pairs",
+		line:   regexp.MustCompile(`^\s*(?:` + registerNames + `)\s?: ?(?:[0-9a-f]{8}|[0-9a-f]{16})\b`),
+		values: regexp.MustCompile(`(?:^|\s)(?:` + registerNames + `)\s?: ?([0-9a-f]{8}|[0-9a-f]{16})\b`),
+	},
+	{
+		// powerpc: "GPR04: c000000001234567 0000000000000000 ...".
+		name:   "powerpc GPRs",
+		line:   regexp.MustCompile(`^\s*GPR\d\d: `),
+		values: regexp.MustCompile(`\s([0-9a-f]{8}|[0-9a-f]{16})\b`),
+	},
+}

@@ -1,0 +1,232 @@
+package parse
+
+import (
+	"bytes"
+	"slices"
+)
+
+// A Parser finds the kernel addresses in log lines, one line at a time. It
+// remembers the architecture the log's reports come from, which decides how
+// call-trace entries are looked up. A Parser is not safe for concurrent
+// use; make one per stream.
+type Parser struct {
+	arch      Arch
+	fixedArch bool
+	toks      []Token
+}
+
+// NewParser returns a Parser. A non-zero arch fixes the architecture
+// (--arch); otherwise the parser learns it from the log.
+func NewParser(arch Arch) *Parser {
+	return &Parser{arch: arch, fixedArch: arch != ArchUnknown}
+}
+
+// Arch returns the architecture the parser currently assumes.
+func (p *Parser) Arch() Arch { return p.arch }
+
+// Tokens returns the addresses in line (without its line terminator), in
+// order. The slice is reused by the next call.
+func (p *Parser) Tokens(line []byte) []Token {
+	p.toks = p.toks[:0]
+	n := SplitPrefix(line)
+	body := line[n:]
+	if !mayHoldAddress(body) {
+		p.learnArch(body)
+		return p.toks
+	}
+	p.learnArch(body)
+	if isCodeLine(body) {
+		return p.toks
+	}
+	for i := range lineFormats {
+		f := &lineFormats[i]
+		if !bytes.Contains(body, []byte(f.literal)) {
+			continue
+		}
+		limit := 1
+		if f.all {
+			limit = -1
+		}
+		for _, m := range f.re.FindAllSubmatchIndex(body, limit) {
+			for _, s := range f.slots {
+				p.addSlot(body, n, m, s, f.name)
+			}
+		}
+	}
+	for i := range registerFormats {
+		f := &registerFormats[i]
+		if !f.line.Match(body) {
+			continue
+		}
+		for _, m := range f.values.FindAllSubmatchIndex(body, -1) {
+			p.addSlot(body, n, m, slot{group: 1, role: RoleValue}, f.name)
+		}
+		break
+	}
+	p.toks = slices.DeleteFunc(p.toks, func(t Token) bool { return t.Role == roleUser })
+	slices.SortFunc(p.toks, func(a, b Token) int { return a.Start - b.Start })
+	return p.toks
+}
+
+// addSlot turns one capture group of a match into a token, unless its bytes
+// were already claimed by an earlier, more specific format.
+func (p *Parser) addSlot(body []byte, base int, m []int, s slot, format string) {
+	gs, ge := m[2*s.group], m[2*s.group+1]
+	if gs < 0 {
+		return
+	}
+	start, end := gs, ge
+	if s.span > 0 && m[2*s.span] >= 0 {
+		start, end = m[2*s.span], m[2*s.span+1]
+	} else if start >= 2 && body[start-2] == '0' && body[start-1] == 'x' {
+		start -= 2
+	}
+	for _, t := range p.toks {
+		if t.Start < base+end && base+start < t.End {
+			return
+		}
+	}
+	value, ok := parseHex(body[gs:ge])
+	if !ok {
+		return
+	}
+	if s.segment > 0 && m[2*s.segment] >= 0 {
+		if sel, ok := parseHex(body[m[2*s.segment]:m[2*s.segment+1]]); ok && sel&3 == 3 {
+			// A user-mode selector: the address is user space. Claim the
+			// bytes so no later format reads them as a kernel address.
+			p.toks = append(p.toks, Token{Start: base + start, End: base + end, Value: value, Format: format, Role: roleUser})
+			return
+		}
+	}
+	role := s.role
+	if role == 0 {
+		role = p.arch.frameRole()
+	}
+	p.toks = append(p.toks, Token{
+		Start: base + start, End: base + end, Value: value, Role: role, Format: format,
+		Symbolized: followedBySymbol(body, end),
+	})
+}
+
+// roleUser marks a token that is known to be a user-space address. It is
+// dropped before Tokens returns.
+const roleUser Role = 0xff
+
+// learnArch updates the stream's architecture from cue literals.
+func (p *Parser) learnArch(body []byte) {
+	if p.fixedArch {
+		return
+	}
+	for _, c := range archCues {
+		if bytes.Contains(body, []byte(c.literal)) {
+			p.arch = c.arch
+			return
+		}
+	}
+}
+
+// mayHoldAddress is the cheap prefilter: an address needs "0x", "[" or a
+// run of at least eight hex digits.
+func mayHoldAddress(b []byte) bool {
+	if bytes.Contains(b, []byte("0x")) || bytes.IndexByte(b, '[') >= 0 {
+		return true
+	}
+	run := 0
+	for _, c := range b {
+		if _, ok := hexDigit(c); ok {
+			run++
+			if run >= 8 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// isCodeLine reports the "Code:" byte dump, whose hex is instructions, not
+// addresses.
+func isCodeLine(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t")
+	return bytes.HasPrefix(b, []byte("Code: ")) || bytes.HasPrefix(b, []byte("Krnl Code"))
+}
+
+// followedBySymbol reports whether the text after an address is a symbol
+// the kernel (or an earlier run) printed for it: "func+0x1a/0x60",
+// "? func+0x..", "(func)", "(func+0x10/0x20)", "func [mod]".
+func followedBySymbol(b []byte, end int) bool {
+	j := end
+	for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+		j++
+	}
+	if j+1 < len(b) && b[j] == '?' && b[j+1] == ' ' {
+		j += 2
+	}
+	paren := false
+	if j < len(b) && b[j] == '(' {
+		paren = true
+		j++
+	}
+	start := j
+	for j < len(b) && isSymbolByte(b[j]) {
+		j++
+	}
+	if j == start || (j-start >= 2 && b[start] == '0' && (b[start+1] == 'x' || b[start+1] == 'X')) {
+		return false
+	}
+	if isAllHex(b[start:j]) && j-start >= 8 {
+		return false // another address or a register value
+	}
+	switch {
+	case j == len(b):
+		return !paren
+	case b[j] == '+':
+		return true
+	case b[j] == ')':
+		return paren
+	case b[j] == ' ' && j+1 < len(b) && b[j+1] == '[':
+		return true
+	}
+	return false
+}
+
+func isSymbolByte(c byte) bool {
+	return c == '_' || c == '.' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isAllHex(b []byte) bool {
+	for _, c := range b {
+		if _, ok := hexDigit(c); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+func parseHex(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 16 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		d, ok := hexDigit(c)
+		if !ok {
+			return 0, false
+		}
+		v = v<<4 | uint64(d)
+	}
+	return v, true
+}

@@ -1,0 +1,251 @@
+package parse
+
+import "bytes"
+
+// A prefixFormat recognises one kind of header a log collector puts in
+// front of the kernel's text, and returns its length (0: not this kind).
+type prefixFormat struct {
+	name  string
+	match func(line []byte) int
+}
+
+// prefixFormats are tried in turn, repeatedly, because they stack:
+// "Nov 22 10:00:00 host kernel: [   12.345678] " or "<4>[ 1.2][  T1] ".
+var prefixFormats = []prefixFormat{
+	{"printk level <N>", matchLevel},
+	{"dmesg timestamp [  12.345678]", matchTimestamp},
+	{"caller id [  T123]/[  C1]", matchCallerID},
+	{"dmesg -T [Sun Nov 22 10:00:00 2026]", matchHumanTime},
+	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", matchSyslog},
+	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", matchISO},
+	{"journalctl short-monotonic '[   12.345678] host kernel: '", matchMonotonic},
+}
+
+// SplitPrefix returns the length of the collector's prefix of line: the
+// kernel's own text starts at line[n:].
+func SplitPrefix(line []byte) (n int) {
+	for range 6 {
+		progressed := false
+		for _, f := range prefixFormats {
+			if k := f.match(line[n:]); k > 0 {
+				n += k
+				progressed = true
+				break
+			}
+		}
+		if !progressed {
+			break
+		}
+	}
+	return n
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// matchLevel: "<4>" or a syslog priority "<12>".
+func matchLevel(b []byte) int {
+	if len(b) < 3 || b[0] != '<' {
+		return 0
+	}
+	i := 1
+	for i < len(b) && i <= 4 && isDigit(b[i]) {
+		i++
+	}
+	if i == 1 || i >= len(b) || b[i] != '>' {
+		return 0
+	}
+	return i + 1
+}
+
+// matchTimestamp: "[   12.345678]" with an optional following space.
+func matchTimestamp(b []byte) int {
+	if len(b) < 4 || b[0] != '[' {
+		return 0
+	}
+	i := 1
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	d := i
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	if i == d || i >= len(b) || b[i] != '.' {
+		return 0
+	}
+	i++
+	d = i
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	if i == d || i >= len(b) || b[i] != ']' {
+		return 0
+	}
+	i++
+	return skipOneSpace(b, i)
+}
+
+// matchCallerID: "[  T123]" or "[    C1]" (CONFIG_PRINTK_CALLER).
+func matchCallerID(b []byte) int {
+	if len(b) < 4 || b[0] != '[' {
+		return 0
+	}
+	i := 1
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if i >= len(b) || (b[i] != 'T' && b[i] != 'C') {
+		return 0
+	}
+	i++
+	d := i
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	if i == d || i >= len(b) || b[i] != ']' {
+		return 0
+	}
+	return skipOneSpace(b, i+1)
+}
+
+var weekdays = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+// matchHumanTime: dmesg -T's "[Sun Nov 22 10:00:00 2026] ".
+func matchHumanTime(b []byte) int {
+	if len(b) < 26 || b[0] != '[' || b[4] != ' ' {
+		return 0
+	}
+	ok := false
+	for _, w := range weekdays {
+		if string(b[1:4]) == w {
+			ok = true
+		}
+	}
+	if !ok {
+		return 0
+	}
+	end := bytes.IndexByte(b[:min(len(b), 40)], ']')
+	if end < 0 || matchClock(b[5:]) == 0 && matchSyslogDate(b[5:]) == 0 {
+		return 0
+	}
+	return skipOneSpace(b, end+1)
+}
+
+var months = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// matchSyslogDate matches "Nov 22 10:00:00" (and ".123456" fractions) and
+// returns its length.
+func matchSyslogDate(b []byte) int {
+	if len(b) < 15 || b[3] != ' ' {
+		return 0
+	}
+	ok := false
+	for _, m := range months {
+		if string(b[:3]) == m {
+			ok = true
+		}
+	}
+	if !ok || !(b[4] == ' ' || isDigit(b[4])) || !isDigit(b[5]) || b[6] != ' ' {
+		return 0
+	}
+	n := matchClock(b[7:])
+	if n == 0 {
+		return 0
+	}
+	return 7 + n
+}
+
+// matchClock matches "10:00:00" with an optional fraction.
+func matchClock(b []byte) int {
+	if len(b) < 8 || !isDigit(b[0]) || !isDigit(b[1]) || b[2] != ':' || !isDigit(b[3]) || !isDigit(b[4]) ||
+		b[5] != ':' || !isDigit(b[6]) || !isDigit(b[7]) {
+		return 0
+	}
+	i := 8
+	if i < len(b) && (b[i] == '.' || b[i] == ',') {
+		i++
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	return i
+}
+
+// matchHostKernel matches " host kernel: " after a date: the host name and
+// the "kernel:" tag (with an optional "[pid]").
+func matchHostKernel(b []byte) int {
+	if len(b) < 2 || b[0] != ' ' {
+		return 0
+	}
+	sp := bytes.IndexByte(b[1:min(len(b), 300)], ' ')
+	if sp <= 0 {
+		return 0
+	}
+	rest := b[1+sp+1:]
+	for _, tag := range []string{"kernel: ", "kernel:"} {
+		if bytes.HasPrefix(rest, []byte(tag)) {
+			return 1 + sp + 1 + len(tag)
+		}
+	}
+	return 0
+}
+
+// matchSyslog: "Nov 22 10:00:00 host kernel: ".
+func matchSyslog(b []byte) int {
+	n := matchSyslogDate(b)
+	if n == 0 {
+		return 0
+	}
+	k := matchHostKernel(b[n:])
+	if k == 0 {
+		return 0
+	}
+	return n + k
+}
+
+// matchISO: "2026-11-22T10:00:00+0000 host kernel: " (journalctl -o
+// short-iso, rsyslog's RFC 3339 format).
+func matchISO(b []byte) int {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' {
+		return 0
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if !isDigit(b[i]) {
+			return 0
+		}
+	}
+	n := matchClock(b[11:])
+	if n == 0 {
+		return 0
+	}
+	i := 11 + n
+	for i < len(b) && (b[i] == 'Z' || b[i] == '+' || b[i] == '-' || b[i] == ':' || isDigit(b[i])) {
+		i++
+	}
+	k := matchHostKernel(b[i:])
+	if k == 0 {
+		return 0
+	}
+	return i + k
+}
+
+// matchMonotonic: "[   12.345678] host kernel: " (journalctl -o
+// short-monotonic).
+func matchMonotonic(b []byte) int {
+	n := matchTimestamp(b)
+	if n == 0 || b[n-1] != ' ' {
+		return 0
+	}
+	k := matchHostKernel(b[n-1:])
+	if k == 0 {
+		return 0
+	}
+	return n - 1 + k
+}
+
+func skipOneSpace(b []byte, i int) int {
+	if i < len(b) && b[i] == ' ' {
+		return i + 1
+	}
+	return i
+}

@@ -1,0 +1,102 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// DefaultMaxLine is the longest line a LineReader hands out whole. Longer
+// lines (a console that lost its newlines, binary junk) are passed on in
+// pieces, unparsed, so memory stays bounded whatever the input.
+const DefaultMaxLine = 4 << 20
+
+// A LineReader splits a stream into lines without losing a byte: every
+// line comes with its terminator ("\n", "\r\n", or nothing at the end of
+// the input), so writing line+EOL back gives the input exactly.
+type LineReader struct {
+	r      *bufio.Reader
+	buf    []byte
+	max    int
+	inLong bool  // inside a line longer than max
+	offset int64 // stream offset of the next line
+}
+
+// NewLineReader returns a LineReader over r that hands out lines of up to
+// maxLine bytes whole (DefaultMaxLine when maxLine <= 0).
+func NewLineReader(r io.Reader, maxLine int) *LineReader {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	return &LineReader{r: bufio.NewReaderSize(r, 64<<10), max: maxLine}
+}
+
+// A Line is one line of input.
+type Line struct {
+	Text   []byte // the line without its terminator; reused by the next call
+	EOL    []byte // "\n", "\r\n", or empty at the end of the input
+	Offset int64  // offset of Text in the stream
+	// Whole is false for the pieces of a line longer than the reader's
+	// limit: such pieces are to be passed through, not parsed.
+	Whole bool
+}
+
+// Buffered returns the number of input bytes read ahead and not yet handed
+// out. When it is zero, the next call may block: a good moment to flush.
+func (lr *LineReader) Buffered() int { return lr.r.Buffered() }
+
+// Next returns the next line. At the end of the input it returns io.EOF
+// (with no line); other read errors are returned as they come.
+func (lr *LineReader) Next() (Line, error) {
+	lr.buf = lr.buf[:0]
+	for {
+		chunk, err := lr.r.ReadSlice('\n')
+		lr.buf = append(lr.buf, chunk...)
+		switch {
+		case err == nil:
+			return lr.cut(true), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			if len(lr.buf) >= lr.max {
+				l := Line{Text: lr.buf, Offset: lr.offset, Whole: false}
+				lr.offset += int64(len(lr.buf))
+				lr.inLong = true
+				return l, nil
+			}
+		case err == io.EOF:
+			if len(lr.buf) == 0 {
+				return Line{}, io.EOF
+			}
+			return lr.cut(false), nil
+		default:
+			if len(lr.buf) > 0 {
+				// Hand out what was read; the error comes back next call.
+				return lr.cut(false), nil
+			}
+			return Line{}, err
+		}
+	}
+}
+
+// cut splits the buffered line from its terminator.
+func (lr *LineReader) cut(terminated bool) Line {
+	text, eol := lr.buf, []byte(nil)
+	if terminated {
+		n := len(text) - 1
+		if n > 0 && text[n-1] == '\r' {
+			n--
+		}
+		text, eol = lr.buf[:n], lr.buf[n:]
+	}
+	l := Line{Text: text, EOL: eol, Offset: lr.offset, Whole: !lr.inLong}
+	lr.offset += int64(len(lr.buf))
+	if terminated {
+		lr.inLong = false
+	}
+	return l
+}
+
+// TrimEOL returns b without a trailing "\n" or "\r\n".
+func TrimEOL(b []byte) []byte {
+	return bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
+}

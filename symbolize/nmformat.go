@@ -1,0 +1,191 @@
+package symbolize
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// maxSymbolLine bounds one line of a symbol file. Real lines are well under
+// 1 KB (kernel symbol names are at most 512 bytes); anything longer means
+// the input is not a symbol file.
+const maxSymbolLine = 64 << 10
+
+// nmLine is one parsed line of nm-format output ("ADDR TYPE NAME"), with the
+// kallsyms module column ("\t[module]") when present.
+type nmLine struct {
+	addr   uint64
+	digits int // width of the address field, for 32/64-bit detection
+	typ    byte
+	name   []byte
+	module []byte
+}
+
+// parseNMLine parses "ffffffff81000000 T _stext" and
+// "ffffffffc0201000 t oopsdemo_write\t[oopsdemo]". It returns a message
+// describing the first problem, or "" when the line is well formed.
+func parseNMLine(line []byte, l *nmLine) string {
+	i := 0
+	var addr uint64
+	for i < len(line) {
+		v, ok := hexVal(line[i])
+		if !ok {
+			break
+		}
+		if i >= 16 {
+			return "address longer than 64 bits"
+		}
+		addr = addr<<4 | uint64(v)
+		i++
+	}
+	if i == 0 {
+		return "expected a hexadecimal address at the start of the line"
+	}
+	if i >= len(line) || line[i] != ' ' {
+		return "expected a space after the address"
+	}
+	l.addr, l.digits = addr, i
+	i++
+	if i >= len(line) || !isTypeLetter(line[i]) {
+		return "expected a symbol type letter after the address"
+	}
+	l.typ = line[i]
+	i++
+	if i >= len(line) || line[i] != ' ' {
+		return "expected a space after the symbol type"
+	}
+	i++
+	rest := line[i:]
+	l.module = nil
+	if tab := bytes.IndexByte(rest, '\t'); tab >= 0 {
+		mod := bytes.TrimRight(rest[tab+1:], " \t")
+		if len(mod) < 3 || mod[0] != '[' || mod[len(mod)-1] != ']' {
+			return "expected \"[module]\" after the tab"
+		}
+		l.module = mod[1 : len(mod)-1]
+		rest = rest[:tab]
+	}
+	rest = bytes.TrimRight(rest, " ")
+	if len(rest) == 0 {
+		return "missing symbol name"
+	}
+	for _, c := range rest {
+		if c <= ' ' || c >= 0x7f {
+			return "symbol name contains a space, control or non-ASCII byte"
+		}
+	}
+	l.name = rest
+	return ""
+}
+
+func isTypeLetter(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '?' || c == '-'
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// readNM reads nm-format lines from r and calls fn for each well-formed
+// one. Blank lines are skipped; CRLF line ends are accepted. A malformed
+// line stops the read with a *FormatError naming file and line.
+func readNM(r io.Reader, file, kind string, fn func(lineNo int, l *nmLine) error) error {
+	br := bufio.NewReaderSize(r, maxSymbolLine)
+	var l nmLine
+	for lineNo := 1; ; lineNo++ {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return &FormatError{File: file, Line: lineNo, Msg: fmt.Sprintf("line longer than %d bytes: not a %s", maxSymbolLine, kind), Text: lineExcerpt(line)}
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("reading %s: %w", displayName(file), err)
+		}
+		body := bytes.TrimRight(line, "\r\n")
+		if len(bytes.TrimSpace(body)) > 0 {
+			if msg := parseNMLine(body, &l); msg != "" {
+				return &FormatError{File: file, Line: lineNo, Msg: "not a " + kind + " line: " + msg, Text: lineExcerpt(body)}
+			}
+			if err := fn(lineNo, &l); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+func displayName(file string) string {
+	if file == "" {
+		return "<input>"
+	}
+	return file
+}
+
+// symbolReader accumulates parsed lines into core and module symbols and
+// checks that every address has the same width.
+type symbolReader struct {
+	file, kind string
+	digits     int
+	digitsLine int
+	maxAddr    uint64
+	read       int
+	core       []Symbol
+	modules    []moduleSymbols
+	modIndex   map[string]int
+	names      map[string]string // interned module names
+}
+
+func (sr *symbolReader) add(lineNo int, l *nmLine) error {
+	// nm and /proc/kallsyms zero-pad addresses to the word size; an
+	// unpadded field (a hand-made file) says nothing about the width.
+	if l.digits == 8 || l.digits == 16 {
+		switch {
+		case sr.digits == 0:
+			sr.digits, sr.digitsLine = l.digits, lineNo
+		case l.digits != sr.digits:
+			return &FormatError{File: sr.file, Line: lineNo,
+				Msg: fmt.Sprintf("%d-digit address, but line %d has %d digits: 32- and 64-bit symbols mixed", l.digits, sr.digitsLine, sr.digits)}
+		}
+	}
+	if l.addr > sr.maxAddr {
+		sr.maxAddr = l.addr
+	}
+	sr.read++
+	s := Symbol{Addr: l.addr, Name: string(l.name), Type: l.typ}
+	if l.module == nil {
+		sr.core = append(sr.core, s)
+		return nil
+	}
+	mod, ok := sr.names[string(l.module)]
+	if !ok {
+		mod = string(l.module)
+		sr.names[mod] = mod
+	}
+	s.Module = mod
+	i, ok := sr.modIndex[mod]
+	if !ok {
+		i = len(sr.modules)
+		sr.modIndex[mod] = i
+		sr.modules = append(sr.modules, moduleSymbols{name: mod})
+	}
+	sr.modules[i].syms = append(sr.modules[i].syms, s)
+	return nil
+}
+
+func (sr *symbolReader) bits() int {
+	if sr.digits == 16 || sr.digits == 0 && sr.maxAddr > 0xffffffff {
+		return 64
+	}
+	return 32
+}
