@@ -148,6 +148,20 @@ var lineFormats = []lineFormat{
 		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleIP}, {group: 3, role: RoleCall}, {group: 4, role: RoleCall}},
 	},
 	{
+		// MIPS register lines name the symbol after the value:
+		// "epc   : ffffffff8012abcd func+0x..", raw "epc   : 80123456 0x80123456".
+		name: "MIPS epc/ra", literal: " : ",
+		re:    regexp.MustCompile(`^\s*(?:epc\s+: ([0-9a-f]{8,16})\b|ra\s+: ([0-9a-f]{8,16})\b)`),
+		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
+	},
+	{
+		// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)":
+		// the second word is the instruction address.
+		name: "s390 PSW", literal: "PSW",
+		re:    regexp.MustCompile(`PSW\s*: [0-9a-f]{16} ([0-9a-f]{16})\b`),
+		slots: []slot{{group: 1, role: RoleIP}},
+	},
+	{
 		// powerpc: "NIP [c00000000007b5a8] 0xc00000000007b5a8", "LR [c...] ...".
 		name: "powerpc NIP/LR", literal: "[",
 		re:    regexp.MustCompile(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\])`),

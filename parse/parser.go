@@ -163,6 +163,12 @@ func followedBySymbol(b []byte, end int) bool {
 	if j+1 < len(b) && b[j] == '?' && b[j+1] == ' ' {
 		j += 2
 	}
+	if j < len(b) && b[j] == ':' {
+		// 2.6's ":module:name+0x../0x.."
+		if k := bytes.IndexByte(b[j+1:], ':'); k > 0 {
+			j += k + 2
+		}
+	}
 	paren := false
 	if j < len(b) && b[j] == '(' {
 		paren = true

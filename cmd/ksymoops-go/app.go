@@ -94,6 +94,18 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	s := a.Stats()
+	if s.Disagreed > 0 {
+		// Said even with -q: a table from another kernel gives wrong names.
+		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: the symbol table does not match the kernel that wrote this log: "+
+			"%d of %d addresses the kernel named itself resolve differently in %s\n",
+			name, s.Disagreed, s.Agreed+s.Disagreed, table.Source())
+		for _, m := range a.Mismatches() {
+			fmt.Fprintf(diag.w, "ksymoops-go:   %v\n", m)
+		}
+		if s.Withheld > 0 {
+			fmt.Fprintf(diag.w, "ksymoops-go:   %d addresses were left unannotated rather than given names from the wrong table\n", s.Withheld)
+		}
+	}
 	diag.notef("%s: %d lines, resolved %d of %d raw kernel addresses, %d register values in code; %d addresses already symbolized by the kernel",
 		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
 	return nil

@@ -47,6 +47,9 @@ type Stats struct {
 	Resolved   int64 // of those, annotated with a symbol
 	Registers  int64 // register values annotated because they point into code
 	Symbolized int64 // addresses the kernel had already printed a symbol for
+	Agreed     int64 // of those, ones the table resolves to the same text
+	Disagreed  int64 // of those, ones the table resolves differently
+	Withheld   int64 // addresses left raw because the table contradicts the log
 }
 
 // An Annotator adds symbols to log lines. It is not safe for concurrent
@@ -58,6 +61,8 @@ type Annotator struct {
 	edits  []parse.Edit
 	text   []byte // backing store for edit texts
 	stats  Stats
+	// mismatches are the first disagreements between the log and the table.
+	mismatches []Mismatch
 }
 
 // New returns an Annotator that resolves through res.
@@ -85,10 +90,18 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 		if t.Symbolized {
 			if t.Role != parse.RoleValue {
 				a.stats.Symbolized++
+				a.check(line, t)
 			}
 			continue
 		}
 		loc, ok := a.resolve(t)
+		if ok && a.distrusted() {
+			// The log's own symbols contradict the table: a name from it
+			// would be a confident guess, and wrong names are worse than
+			// none. Leave the address raw.
+			ok = false
+			a.stats.Withheld++
+		}
 		if t.Role == parse.RoleValue {
 			if !ok || !loc.IsText() {
 				continue

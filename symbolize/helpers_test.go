@@ -1,0 +1,95 @@
+package symbolize
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ulikunitz/xz"
+)
+
+// repoTestdata is the repository's shared test data directory.
+const repoTestdata = "../testdata"
+
+// readTestdata returns a file under ../testdata, decompressed if it ends in
+// .xz.
+func readTestdata(t testing.TB, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoTestdata, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(rel, ".xz") {
+		r, err := xz.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		if b, err = io.ReadAll(r); err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+	}
+	return b
+}
+
+// scenario is one real boot in ../testdata.
+type scenario struct {
+	dir    string
+	arch   string
+	sysmap string // System.map of the same kernel build
+	offset uint64 // that boot's KASLR offset (kallsyms minus System.map)
+}
+
+var scenarios = []scenario{
+	{"x86_64-nokaslr-module-oops", "x86", "maps/System.map-6.1.0-56-amd64.xz", 0},
+	{"x86_64-kaslr-sysrq-panic", "x86", "maps/System.map-6.1.0-56-amd64.xz", 0xd400000},
+	{"arm64-kaslr-module-oops", "arm64", "maps/System.map-6.1.0-56-arm64.xz", 0x4fc6a2000000},
+	{"armhf-sysrq-panic", "arm", "maps/System.map-6.1.0-50-armmp.xz", 0},
+}
+
+func loadKallsyms(t testing.TB, sc scenario) *Table {
+	t.Helper()
+	name := sc.dir + "/kallsyms.txt.xz"
+	tab, err := ParseKallsyms(bytes.NewReader(readTestdata(t, name)), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// rawSymbol is one kallsyms line, unfiltered, for tests that need to find
+// a symbol by name.
+type rawSymbol struct {
+	addr   uint64
+	typ    byte
+	module string
+}
+
+// kallsymsByName indexes a kallsyms listing by "name" and "name [module]".
+func kallsymsByName(t testing.TB, data []byte) map[string][]rawSymbol {
+	t.Helper()
+	idx := map[string][]rawSymbol{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 3 {
+			continue
+		}
+		a, err := strconv.ParseUint(f[0], 16, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := rawSymbol{addr: a, typ: f[1][0]}
+		key := f[2]
+		if len(f) > 3 {
+			s.module = strings.Trim(f[3], "[]")
+			key += " [" + s.module + "]"
+		}
+		idx[key] = append(idx[key], s)
+	}
+	return idx
+}
