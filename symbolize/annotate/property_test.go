@@ -1,0 +1,140 @@
+package annotate
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/ksymoops-go/ksymoops-go/parse"
+	"github.com/ksymoops-go/ksymoops-go/symbolize"
+)
+
+// insertion is the one thing the annotator adds to a line.
+var insertion = regexp.MustCompile(`^ [^ \[\]]+\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[^\]]+\])?`)
+
+// removeInsertions deletes the annotations from out, guided by in: every
+// byte of out must be either the next byte of in or part of an inserted
+// annotation. It reports whether out is in plus annotations.
+func removeInsertions(out, in []byte) bool {
+	i, j := 0, 0
+	for j < len(out) {
+		if i < len(in) && out[j] == in[i] {
+			// Prefer the input byte, unless an annotation starts here and
+			// the input continues right after it.
+			if m := insertion.Find(out[j:]); m != nil && j+len(m) <= len(out) && (i == len(in) || !bytes.HasPrefix(out[j:], in[i:min(len(in), i+len(m)+1)])) {
+				j += len(m)
+				continue
+			}
+			i++
+			j++
+			continue
+		}
+		m := insertion.Find(out[j:])
+		if m == nil {
+			return false
+		}
+		j += len(m)
+	}
+	return i == len(in)
+}
+
+// corpusFiles lists the real logs the properties run over: the repository's
+// and, when ../shared is beside the checkout, the public corpora and the
+// fixture consoles.
+func corpusFiles(t *testing.T) []string {
+	var files []string
+	for _, pat := range []string{
+		repoTestdata + "/*/console.log",
+		"../../../shared/fixtures/*/console.log",
+		"../../../shared/fixtures/*/dmesg*.txt",
+		"../../../shared/corpus/syzkaller/report/*",
+		"../../../shared/corpus/syzkaller/guilty/*",
+		"../../../shared/corpus/syzkaller/decompile/*/*",
+		"../../../shared/corpus/satyr/kerneloopses/*",
+		"../../../shared/corpus/abrt/examples/*",
+	} {
+		m, _ := filepath.Glob(pat)
+		files = append(files, m...)
+	}
+	if len(files) < 5 {
+		t.Fatal("no logs found")
+	}
+	return files
+}
+
+// TestNothingLostAndIdempotent runs the annotator over every real log with
+// tables of two arches: deleting what it inserted gives the input back
+// byte for byte, and running it on its own output adds nothing.
+func TestNothingLostAndIdempotent(t *testing.T) {
+	files := corpusFiles(t)
+	tables := map[string]*symbolize.Table{}
+	for _, dir := range []string{"x86_64-nokaslr-module-oops", "armhf-sysrq-panic"} {
+		tables[dir], _ = kallsymsTable(t, dir)
+	}
+	annotated := 0
+	for name, tab := range tables {
+		for _, f := range files {
+			in, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := annotateAll(t, tab, in)
+			if !bytes.Equal(out, in) {
+				annotated++
+			}
+			if !losslessByLine(out, in) {
+				t.Errorf("%s with %s: output is not the input plus annotations", f, name)
+				continue
+			}
+			if again := annotateAll(t, tab, out); !bytes.Equal(again, out) {
+				t.Errorf("%s with %s: a second run changed the output", f, name)
+			}
+		}
+	}
+	t.Logf("%d files x %d tables; %d outputs carry annotations", len(files), len(tables), annotated)
+	if annotated == 0 {
+		t.Error("nothing was annotated: the property is vacuous")
+	}
+}
+
+func annotateAll(t *testing.T, tab *symbolize.Table, in []byte) []byte {
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	if err := New(tab, Options{}).Stream(w, bytes.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// losslessByLine checks removeInsertions line by line (the annotator never
+// crosses a line end).
+func losslessByLine(out, in []byte) bool {
+	lr := parse.NewLineReader(bytes.NewReader(in), 0)
+	lo := parse.NewLineReader(bytes.NewReader(out), 0)
+	for {
+		a, errA := lr.Next()
+		b, errB := lo.Next()
+		if errA != nil || errB != nil {
+			return (errA == nil) == (errB == nil)
+		}
+		if !bytes.Equal(a.EOL, b.EOL) || !removeInsertions(b.Text, a.Text) {
+			return false
+		}
+	}
+}
+
+func TestRemoveInsertionsCanFail(t *testing.T) {
+	in := []byte(" 0xffffffff8122a3b2")
+	if !removeInsertions([]byte(" 0xffffffff8122a3b2 vfs_write+0xc2/0x3e0"), in) {
+		t.Error("a pure insertion was rejected")
+	}
+	if removeInsertions([]byte(" 0xffffffff8122a3b3 vfs_write+0xc2/0x3e0"), in) {
+		t.Error("an altered input byte was accepted")
+	}
+	if removeInsertions([]byte(" 0xffffffff8122a3b2 vfs_write"), in) {
+		t.Error("a malformed insertion was accepted")
+	}
+}
