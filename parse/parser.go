@@ -80,6 +80,9 @@ func (p *Parser) addSlot(body []byte, base int, m []int, s slot, format string) 
 		start, end = m[2*s.span], m[2*s.span+1]
 	} else if start >= 2 && body[start-2] == '0' && body[start-1] == 'x' {
 		start -= 2
+	} else if start >= 2 && body[start-2] == '[' && body[start-1] == '<' && end+1 < len(body) && body[end] == '>' && body[end+1] == ']' {
+		// The decoration belongs to the token: annotations go after "]".
+		start, end = start-2, end+2
 	}
 	for _, t := range p.toks {
 		if t.Start < base+end && base+start < t.End {
@@ -104,7 +107,7 @@ func (p *Parser) addSlot(body []byte, base int, m []int, s slot, format string) 
 	}
 	p.toks = append(p.toks, Token{
 		Start: base + start, End: base + end, Value: value, Role: role, Format: format,
-		Symbolized: followedBySymbol(body, end),
+		Symbolized: followedBySymbol(body, end) || followedBySame(body, end, body[gs:ge]),
 	})
 }
 
@@ -187,6 +190,9 @@ func followedBySymbol(b []byte, end int) bool {
 	switch {
 	case j == len(b):
 		return !paren
+	case b[j] == ' ' && !paren && looksLikeSourcePath(b[j+1:]):
+		// syzkaller-style "func kernel/cgroup/cpuset.c:965 [inline]"
+		return true
 	case b[j] == '+':
 		return true
 	case b[j] == ')':
@@ -235,4 +241,27 @@ func parseHex(b []byte) (uint64, bool) {
 		v = v<<4 | uint64(d)
 	}
 	return v, true
+}
+
+// followedBySame reports "[<ffffffff8109b2e8>]  [<ffffffff8109b2e8>] func":
+// x86_64 of the 2.6-4.x era printed RIP twice, naming only the second.
+func followedBySame(b []byte, end int, digits []byte) bool {
+	j := end
+	for j < len(b) && b[j] == ' ' {
+		j++
+	}
+	rest := b[j:]
+	return len(rest) > 4+len(digits) && rest[0] == '[' && rest[1] == '<' &&
+		bytes.Equal(rest[2:2+len(digits)], digits) && rest[2+len(digits)] == '>'
+}
+
+// looksLikeSourcePath reports text starting with "dir/file.c:123".
+func looksLikeSourcePath(b []byte) bool {
+	end := bytes.IndexAny(b, " \t")
+	if end < 0 {
+		end = len(b)
+	}
+	w := b[:end]
+	colon := bytes.LastIndexByte(w, ':')
+	return colon > 0 && bytes.IndexByte(w[:colon], '.') > 0 && colon+1 < len(w) && w[colon+1] >= '0' && w[colon+1] <= '9'
 }

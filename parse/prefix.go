@@ -13,12 +13,12 @@ type prefixFormat struct {
 // "Nov 22 10:00:00 host kernel: [   12.345678] " or "<4>[ 1.2][  T1] ".
 var prefixFormats = []prefixFormat{
 	{"printk level <N>", matchLevel},
+	{"journalctl short-monotonic '[   12.345678] host kernel: '", matchMonotonic},
 	{"dmesg timestamp [  12.345678]", matchTimestamp},
 	{"caller id [  T123]/[  C1]", matchCallerID},
 	{"dmesg -T [Sun Nov 22 10:00:00 2026]", matchHumanTime},
 	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", matchSyslog},
 	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", matchISO},
-	{"journalctl short-monotonic '[   12.345678] host kernel: '", matchMonotonic},
 }
 
 // SplitPrefix returns the length of the collector's prefix of line: the
