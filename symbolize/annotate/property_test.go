@@ -15,30 +15,31 @@ import (
 // insertion is the one thing the annotator adds to a line.
 var insertion = regexp.MustCompile(`^ [^ \[\]]+\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[^\]]+\])?`)
 
-// removeInsertions deletes the annotations from out, guided by in: every
-// byte of out must be either the next byte of in or part of an inserted
-// annotation. It reports whether out is in plus annotations.
+// removeInsertions reports whether out is in with annotations inserted:
+// every byte of out is either the next byte of in or part of an inserted
+// annotation. Where both readings are possible it tries both.
 func removeInsertions(out, in []byte) bool {
-	i, j := 0, 0
-	for j < len(out) {
-		if i < len(in) && out[j] == in[i] {
-			// Prefer the input byte, unless an annotation starts here and
-			// the input continues right after it.
-			if m := insertion.Find(out[j:]); m != nil && j+len(m) <= len(out) && (i == len(in) || !bytes.HasPrefix(out[j:], in[i:min(len(in), i+len(m)+1)])) {
-				j += len(m)
-				continue
+	failed := map[[2]int]bool{} // branch points known to lead nowhere
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		for j < len(out) {
+			if m := insertion.Find(out[j:]); m != nil {
+				key := [2]int{i, j}
+				if !failed[key] {
+					if match(i, j+len(m)) {
+						return true
+					}
+					failed[key] = true
+				}
 			}
-			i++
-			j++
-			continue
+			if i >= len(in) || out[j] != in[i] {
+				return false
+			}
+			i, j = i+1, j+1
 		}
-		m := insertion.Find(out[j:])
-		if m == nil {
-			return false
-		}
-		j += len(m)
+		return i == len(in)
 	}
-	return i == len(in)
+	return match(0, 0)
 }
 
 // corpusFiles lists the real logs the properties run over: the repository's
