@@ -30,12 +30,8 @@ func (p *Parser) Tokens(line []byte) []Token {
 	p.toks = p.toks[:0]
 	n := SplitPrefix(line)
 	body := line[n:]
-	if !mayHoldAddress(body) {
-		p.learnArch(body)
-		return p.toks
-	}
 	p.learnArch(body)
-	if isCodeLine(body) {
+	if !mayHoldAddress(body) || isCodeLine(body) {
 		return p.toks
 	}
 	for i := range lineFormats {

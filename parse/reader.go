@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 )
@@ -94,9 +93,4 @@ func (lr *LineReader) cut(terminated bool) Line {
 		lr.inLong = false
 	}
 	return l
-}
-
-// TrimEOL returns b without a trailing "\n" or "\r\n".
-func TrimEOL(b []byte) []byte {
-	return bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
 }

@@ -3,38 +3,16 @@ package symbolize
 import (
 	"bufio"
 	"bytes"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/ulikunitz/xz"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/internal/testfiles"
 )
-
-// repoTestdata is the repository's shared test data directory.
-const repoTestdata = "../testdata"
 
 // readTestdata returns a file under ../testdata, decompressed if it ends in
 // .xz.
-func readTestdata(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoTestdata, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(rel, ".xz") {
-		r, err := xz.NewReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("%s: %v", rel, err)
-		}
-		if b, err = io.ReadAll(r); err != nil {
-			t.Fatalf("%s: %v", rel, err)
-		}
-	}
-	return b
-}
+func readTestdata(t testing.TB, rel string) []byte { return testfiles.Read(t, rel) }
 
 // scenario is one real boot in ../testdata.
 type scenario struct {

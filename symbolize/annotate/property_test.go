@@ -10,6 +10,7 @@ import (
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/internal/testfiles"
 )
 
 // insertion is the one thing the annotator adds to a line.
@@ -48,7 +49,7 @@ func removeInsertions(out, in []byte) bool {
 func corpusFiles(t *testing.T) []string {
 	var files []string
 	for _, pat := range []string{
-		repoTestdata + "/*/console.log",
+		testfiles.Dir() + "/*/console.log",
 		"../../../shared/fixtures/*/console.log",
 		"../../../shared/fixtures/*/dmesg*.txt",
 		"../../../shared/corpus/syzkaller/report/*",

@@ -4,38 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/ulikunitz/xz"
-
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/internal/testfiles"
 )
 
-const repoTestdata = "../../testdata"
-
-func readTestdata(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoTestdata, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(rel, ".xz") {
-		r, err := xz.NewReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b, err = io.ReadAll(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b
-}
+func readTestdata(t testing.TB, rel string) []byte { return testfiles.Read(t, rel) }
 
 func kallsymsTable(t testing.TB, dir string) (*symbolize.Table, []byte) {
 	t.Helper()
