@@ -155,24 +155,7 @@ func isCodeLine(body []byte) bool {
 // the kernel (or an earlier run) printed for it: "func+0x1a/0x60",
 // "? func+0x..", "(func)", "(func+0x10/0x20)", "func [mod]".
 func followedBySymbol(b []byte, end int) bool {
-	j := end
-	for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
-		j++
-	}
-	if j+1 < len(b) && b[j] == '?' && b[j+1] == ' ' {
-		j += 2
-	}
-	if j < len(b) && b[j] == ':' {
-		// 2.6's ":module:name+0x../0x.."
-		if k := bytes.IndexByte(b[j+1:], ':'); k > 0 {
-			j += k + 2
-		}
-	}
-	paren := false
-	if j < len(b) && b[j] == '(' {
-		paren = true
-		j++
-	}
+	j, paren := symbolStart(b, end)
 	start := j
 	for j < len(b) && isSymbolByte(b[j]) {
 		j++

@@ -151,3 +151,33 @@ func TestSplitPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestSymbolAfter(t *testing.T) {
+	tests := []struct {
+		line string
+		end  int
+		want string // "" for no symbol
+	}{
+		{" [<ffffffff8106dd4f>] ? warn_slowpath_common+0x7f/0xc0", 21, "warn_slowpath_common+0x7f/0xc0"},
+		{"IP: [<f88dec25>] :radeon:radeon_cp_init_ring_buffer+0x90/0x302", 16, "radeon_cp_init_ring_buffer+0x90/0x302 [radeon]"},
+		{"[<80470054>] (prepare_alloc_pages.constprop.0) from", 12, ""},
+		{"[<804700dc>] (prepare_alloc_pages.constprop.0+0x88/0x1a4 mm/page_alloc.c:5365)", 12, "prepare_alloc_pages.constprop.0+0x88/0x1a4"},
+		{"0xffffffffc00001a2 oopsdemo_level2+0x5/0x18 [oopsdemo]", 18, "oopsdemo_level2+0x5/0x18 [oopsdemo]"},
+		{"0xffffffffc00001a2 oopsdemo_level2+0x5/0x18 [oopsdemo b31b2967c1e04f4f]", 18, "oopsdemo_level2+0x5/0x18 [oopsdemo]"},
+		{"0xffffffffc00001a2", 18, ""},
+		{"0xffffffffc00001a2 foo+0x5", 18, ""},
+	}
+	for _, tc := range tests {
+		s, ok := SymbolAfter([]byte(tc.line), tc.end)
+		got := ""
+		if ok {
+			got = fmt.Sprintf("%s+0x%x/0x%x", s.Name, s.Offset, s.Size)
+			if s.Module != "" {
+				got += " [" + s.Module + "]"
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package parse
+
+import (
+	"bytes"
+)
+
+// A PrintedSymbol is a symbol as the kernel prints it with %pS or %pB:
+// "name+0xoff/0xsize", with " [module]" for module symbols.
+type PrintedSymbol struct {
+	Name         string
+	Offset, Size uint64
+	Module       string
+}
+
+// symbolStart skips what may stand between an address and the symbol the
+// kernel printed for it: blanks, "? " (an unreliable frame), 2.6's
+// ":module:" and an opening parenthesis (ARM's "(func)"). It returns where
+// the name starts and whether a parenthesis was skipped.
+func symbolStart(b []byte, end int) (j int, paren bool) {
+	j = end
+	for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+		j++
+	}
+	if j+1 < len(b) && b[j] == '?' && b[j+1] == ' ' {
+		j += 2
+	}
+	if j < len(b) && b[j] == ':' {
+		if k := bytes.IndexByte(b[j+1:], ':'); k > 0 {
+			j += k + 2
+		}
+	}
+	if j < len(b) && b[j] == '(' {
+		paren = true
+		j++
+	}
+	return j, paren
+}
+
+// SymbolAfter parses the "name+0xoff/0xsize [mod]" the kernel printed right
+// after an address that ends at byte end of line. ok is false when there
+// is none, or it lacks the offset and size (ARM's "(func)").
+func SymbolAfter(line []byte, end int) (sym PrintedSymbol, ok bool) {
+	j, _ := symbolStart(line, end)
+	start := j
+	for j < len(line) && isSymbolByte(line[j]) {
+		j++
+	}
+	if j == start || !bytes.HasPrefix(line[j:], []byte("+0x")) {
+		return PrintedSymbol{}, false
+	}
+	name := line[start:j]
+	j += 3
+	k := j
+	for k < len(line) && isHexDigit(line[k]) {
+		k++
+	}
+	off, ok1 := parseHex(line[j:k])
+	if !ok1 || !bytes.HasPrefix(line[k:], []byte("/0x")) {
+		return PrintedSymbol{}, false
+	}
+	j = k + 3
+	k = j
+	for k < len(line) && isHexDigit(line[k]) {
+		k++
+	}
+	size, ok2 := parseHex(line[j:k])
+	if !ok2 {
+		return PrintedSymbol{}, false
+	}
+	sym = PrintedSymbol{Name: string(name), Offset: off, Size: size}
+	if rest := line[k:]; len(rest) > 2 && rest[0] == ' ' && rest[1] == '[' {
+		if e := bytes.IndexByte(rest, ']'); e > 2 {
+			mod := rest[2:e]
+			if sp := bytes.IndexByte(mod, ' '); sp > 0 {
+				mod = mod[:sp] // "[mod build-id]" (CONFIG_STACKTRACE_BUILD_ID)
+			}
+			sym.Module = string(mod)
+		}
+	}
+	return sym, true
+}
+
+func isHexDigit(c byte) bool {
+	_, ok := hexDigit(c)
+	return ok
+}
