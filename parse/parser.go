@@ -155,7 +155,7 @@ func isCodeLine(body []byte) bool {
 // the kernel (or an earlier run) printed for it: "func+0x1a/0x60",
 // "? func+0x..", "(func)", "(func+0x10/0x20)", "func [mod]".
 func followedBySymbol(b []byte, end int) bool {
-	j, paren := symbolStart(b, end)
+	j, paren, _ := symbolStart(b, end)
 	start := j
 	for j < len(b) && isSymbolByte(b[j]) {
 		j++

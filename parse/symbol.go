@@ -15,8 +15,9 @@ type PrintedSymbol struct {
 // symbolStart skips what may stand between an address and the symbol the
 // kernel printed for it: blanks, "? " (an unreliable frame), 2.6's
 // ":module:" and an opening parenthesis (ARM's "(func)"). It returns where
-// the name starts and whether a parenthesis was skipped.
-func symbolStart(b []byte, end int) (j int, paren bool) {
+// the name starts, whether a parenthesis was skipped, and the module of a
+// ":module:" prefix.
+func symbolStart(b []byte, end int) (j int, paren bool, colonModule []byte) {
 	j = end
 	for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
 		j++
@@ -26,6 +27,7 @@ func symbolStart(b []byte, end int) (j int, paren bool) {
 	}
 	if j < len(b) && b[j] == ':' {
 		if k := bytes.IndexByte(b[j+1:], ':'); k > 0 {
+			colonModule = b[j+1 : j+1+k]
 			j += k + 2
 		}
 	}
@@ -33,14 +35,14 @@ func symbolStart(b []byte, end int) (j int, paren bool) {
 		paren = true
 		j++
 	}
-	return j, paren
+	return j, paren, colonModule
 }
 
 // SymbolAfter parses the "name+0xoff/0xsize [mod]" the kernel printed right
 // after an address that ends at byte end of line. ok is false when there
 // is none, or it lacks the offset and size (ARM's "(func)").
 func SymbolAfter(line []byte, end int) (sym PrintedSymbol, ok bool) {
-	j, _ := symbolStart(line, end)
+	j, _, colonModule := symbolStart(line, end)
 	start := j
 	for j < len(line) && isSymbolByte(line[j]) {
 		j++
@@ -67,7 +69,7 @@ func SymbolAfter(line []byte, end int) (sym PrintedSymbol, ok bool) {
 	if !ok2 {
 		return PrintedSymbol{}, false
 	}
-	sym = PrintedSymbol{Name: string(name), Offset: off, Size: size}
+	sym = PrintedSymbol{Name: string(name), Offset: off, Size: size, Module: string(colonModule)}
 	if rest := line[k:]; len(rest) > 2 && rest[0] == ' ' && rest[1] == '[' {
 		if e := bytes.IndexByte(rest, ']'); e > 2 {
 			mod := rest[2:e]
