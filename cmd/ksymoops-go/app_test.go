@@ -89,10 +89,11 @@ func TestNokallsymsLog(t *testing.T) {
 }
 
 // TestGoldenOwnKallsyms runs every scenario's log with its own kallsyms:
-// the kernel symbolized these itself, so the output must equal the input
-// except where a register points into code.
+// the kernel symbolized most addresses itself, so the output must equal the
+// input except where a register points into code and where the kernel
+// printed a raw address (the i386 log's unloaded-module "EIP: 0xf742f012").
 func TestGoldenOwnKallsyms(t *testing.T) {
-	for _, dir := range []string{"x86_64-nokaslr-module-oops", "x86_64-kaslr-sysrq-panic", "arm64-kaslr-module-oops", "armhf-sysrq-panic"} {
+	for _, dir := range []string{"x86_64-nokaslr-module-oops", "x86_64-kaslr-sysrq-panic", "arm64-kaslr-module-oops", "armhf-sysrq-panic", "i386-module-oops"} {
 		r := runCmd(t, "", noEnv, "-k", td+"/"+dir+"/kallsyms.txt.xz", td+"/"+dir+"/console.log")
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d: %s", dir, r.code, r.stderr)
@@ -307,5 +308,35 @@ func TestQuietAndMismatchWarning(t *testing.T) {
 	}
 	if r.stdout != line {
 		t.Errorf("output altered: %q", r.stdout)
+	}
+}
+
+// TestI386RawAddresses checks the raw addresses of the real i386 log: a
+// return address at the first byte of a module after a gap, an EIP in a
+// module that was unloaded after kallsyms was saved, and user space.
+func TestI386RawAddresses(t *testing.T) {
+	dir := td + "/i386-module-oops"
+	for _, args := range [][]string{
+		{"-k", dir + "/kallsyms.txt.xz"},
+		// The same boot through the build's System.map: i386 printed
+		// "Kernel Offset: disabled" but ran relocated by 0x1d000000.
+		{"-m", td + "/maps/System.map-6.1.0-50-686.xz", "--kaslr-offset", "0x1d000000"},
+	} {
+		r := runCmd(t, "", noEnv, append(args, dir+"/console.log")...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+		want := []string{"]  ? 0xf743d000 oopsdemo_write+0x0/0x8b [oopsdemo]\n", "] EIP: 0xf742f012 oopsdemo_uaf_nap+0x12/0x30 [oopsdemo_uaf]\n", "] EIP: 0xb7f50559\n"}
+		if args[0] == "-m" {
+			// A System.map has no module symbols: they stay raw, but the
+			// core frames match the kernel's.
+			want = []string{"]  ? 0xf743d000\n", "] EIP: 0xf742f012\n", "] EIP: 0xb7f50559\n"}
+		}
+		out := strings.ReplaceAll(r.stdout, "\r\n", "\n")
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q", args, w)
+			}
+		}
 	}
 }
