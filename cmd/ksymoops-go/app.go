@@ -106,7 +106,7 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 			fmt.Fprintf(diag.w, "ksymoops-go:   %d addresses were left unannotated rather than given names from the wrong table\n", s.Withheld)
 		}
 	}
-	diag.notef("%s: %d lines, resolved %d of %d raw kernel addresses, %d register values in code; %d addresses already symbolized by the kernel",
+	diag.notef("%s: %d lines; resolved %d of %d raw addresses (the rest are user space or outside the table), %d register values point into code; %d addresses the kernel had already named",
 		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
 	return nil
 }
