@@ -181,3 +181,18 @@ func TestSymbolAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintedSymbols(t *testing.T) {
+	line := []byte("[   11.885973] WARNING: CPU: 1 PID: 100 at /usr/src/oopsdemo-1.0/oopsdemo.c:50 oopsdemo_level3+0x49/0xd9 [oopsdemo]")
+	got := PrintedSymbols(nil, line)
+	if len(got) != 1 || got[0] != (PrintedSymbol{"oopsdemo_level3", 0x49, 0xd9, "oopsdemo"}) {
+		t.Errorf("got %+v", got)
+	}
+	line = []byte("[   13.407254]  panic from sysrq_reset_seq_param_set+0x0/0x90")
+	if got := PrintedSymbols(nil, line); len(got) != 1 || got[0].Name != "sysrq_reset_seq_param_set" || got[0].Size != 0x90 {
+		t.Errorf("got %+v", got)
+	}
+	if got := PrintedSymbols(nil, []byte("jump+0x10 and x+0xq/0x1")); len(got) != 0 {
+		t.Errorf("got %+v", got)
+	}
+}

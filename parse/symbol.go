@@ -86,3 +86,27 @@ func isHexDigit(c byte) bool {
 	_, ok := hexDigit(c)
 	return ok
 }
+
+// PrintedSymbols appends to dst every "name+0xoff/0xsize [mod]" in line:
+// the symbols the kernel itself printed, with or without an address. A
+// caller can check them against a symbol table.
+func PrintedSymbols(dst []PrintedSymbol, line []byte) []PrintedSymbol {
+	from := 0
+	for {
+		k := bytes.Index(line[from:], []byte("+0x"))
+		if k < 0 {
+			return dst
+		}
+		plus := from + k
+		start := plus
+		for start > 0 && isSymbolByte(line[start-1]) {
+			start--
+		}
+		if start < plus && (start == 0 || !isSymbolByte(line[start-1])) {
+			if s, ok := SymbolAfter(line, start); ok {
+				dst = append(dst, s)
+			}
+		}
+		from = plus + 3
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // PageSize is the granularity the kernel rounds a module's text region to
@@ -32,6 +33,14 @@ type Table struct {
 	source         string // what the table was built from, for diagnostics
 	relocation     uint64 // offset added to the link-time addresses
 	anchors        map[string]uint64
+	byName         *nameIndex // built on first use by LookupName
+}
+
+// nameIndex maps symbol names to their lookup entries. It is built once,
+// on demand: most runs never ask for a name.
+type nameIndex struct {
+	once sync.Once
+	m    map[string][]int32
 }
 
 // anchorNames are the core symbols whose addresses the table remembers:
@@ -95,6 +104,7 @@ func (t *Table) Relocate(offset uint64) *Table {
 	n.coreLo += offset
 	n.coreHi += offset
 	n.relocation = t.relocation + offset
+	n.byName = &nameIndex{}
 	// Modules and the core do not overlap, so shifting the core keeps the
 	// order within it; only the merge with module entries can change.
 	if len(t.modNames) > 0 {
@@ -130,6 +140,26 @@ func (t *Table) LookupReturn(addr uint64) (Location, bool) {
 		return t.location(i, 0), true
 	}
 	return Location{}, false
+}
+
+// LookupName returns the symbols named name (in module, "" for the core
+// kernel) that lookups can print. Several come back for names defined in
+// more than one file (static functions).
+func (t *Table) LookupName(name, module string) []Location {
+	t.byName.once.Do(func() {
+		t.byName.m = make(map[string][]int32, len(t.names))
+		for i, n := range t.names {
+			t.byName.m[n] = append(t.byName.m[n], int32(i))
+		}
+	})
+	var out []Location
+	for _, i := range t.byName.m[name] {
+		l := t.location(int(i), 0)
+		if l.Module == module {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (t *Table) find(addr uint64) (int, bool) {
@@ -204,7 +234,7 @@ const (
 // symbols, applying the kernel's rules for which names are printed and
 // how large each symbol is.
 func newTable(source string, bits, read int, core []Symbol, order tieOrder, modules []moduleSymbols) (*Table, error) {
-	t := &Table{bits: bits, symbols: read, source: source, anchors: map[string]uint64{}}
+	t := &Table{bits: bits, symbols: read, source: source, anchors: map[string]uint64{}, byName: &nameIndex{}}
 	es := t.coreEntries(core, order)
 	for _, m := range modules {
 		es = append(es, t.moduleEntries(m)...)

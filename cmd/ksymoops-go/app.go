@@ -94,11 +94,11 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	s := a.Stats()
-	if s.Disagreed > 0 {
+	if s.Disagreed > 0 || s.NamesDisagreed > 0 {
 		// Said even with -q: a table from another kernel gives wrong names.
 		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: the symbol table does not match the kernel that wrote this log: "+
-			"%d of %d addresses the kernel named itself resolve differently in %s\n",
-			name, s.Disagreed, s.Agreed+s.Disagreed, table.Source())
+			"%d of %d addresses the kernel named itself resolve differently, and %d of %d symbols it printed have another size, in %s\n",
+			name, s.Disagreed, s.Agreed+s.Disagreed, s.NamesDisagreed, s.NamesAgreed+s.NamesDisagreed, table.Source())
 		for _, m := range a.Mismatches() {
 			fmt.Fprintf(diag.w, "ksymoops-go:   %v\n", m)
 		}

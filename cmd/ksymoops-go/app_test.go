@@ -340,3 +340,17 @@ func TestI386RawAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongTableByNames gives the x86_64 log the arm64 boot's kallsyms:
+// the symbols the x86_64 kernel printed have other sizes there, which must
+// be reported, with examples, even with -q.
+func TestWrongTableByNames(t *testing.T) {
+	r := runCmd(t, "", noEnv, "-q", "-k", td+"/arm64-kaslr-module-oops/kallsyms.txt.xz", td+"/x86_64-nokaslr-module-oops/console.log")
+	if !strings.Contains(r.stderr, "does not match") || !strings.Contains(r.stderr, "oopsdemo_level3+0x51/0xfe [oopsdemo]") {
+		t.Errorf("no mismatch report: %q", r.stderr)
+	}
+	in, _ := os.ReadFile(td + "/x86_64-nokaslr-module-oops/console.log")
+	if r.stdout != string(in) {
+		t.Error("output altered")
+	}
+}

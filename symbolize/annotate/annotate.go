@@ -5,6 +5,7 @@
 package annotate
 
 import (
+	"bytes"
 	"errors"
 	"io"
 
@@ -50,6 +51,9 @@ type Stats struct {
 	Agreed     int64 // of those, ones the table resolves to the same text
 	Disagreed  int64 // of those, ones the table resolves differently
 	Withheld   int64 // addresses left raw because the table contradicts the log
+	// Symbols the kernel printed without an address, compared by name and
+	// size with the table.
+	NamesAgreed, NamesDisagreed int64
 }
 
 // An Annotator adds symbols to log lines. It is not safe for concurrent
@@ -63,6 +67,7 @@ type Annotator struct {
 	stats  Stats
 	// mismatches are the first disagreements between the log and the table.
 	mismatches []Mismatch
+	printed    []parse.PrintedSymbol // scratch for checkNames
 }
 
 // New returns an Annotator that resolves through res.
@@ -78,6 +83,9 @@ func (a *Annotator) Stats() Stats { return a.stats }
 func (a *Annotator) AppendLine(dst, line []byte) []byte {
 	a.stats.Lines++
 	toks := a.parser.Tokens(line)
+	if !hasSymbolizedToken(toks) && bytes.Contains(line, []byte("+0x")) {
+		a.checkNames(line)
+	}
 	if len(toks) == 0 {
 		return append(dst, line...)
 	}
@@ -135,6 +143,15 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 		a.edits = append(a.edits, parse.Edit{At: s.at, Text: a.text[s.from:s.to]})
 	}
 	return parse.Splice(dst, line, a.edits)
+}
+
+func hasSymbolizedToken(toks []parse.Token) bool {
+	for _, t := range toks {
+		if t.Symbolized {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Annotator) resolve(t parse.Token) (symbolize.Location, bool) {

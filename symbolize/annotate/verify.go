@@ -22,7 +22,52 @@ func (m Mismatch) String() string {
 	if table == "" {
 		table = "no symbol"
 	}
+	if m.Addr == 0 {
+		return fmt.Sprintf("line %d: the kernel printed %s, the table has %s", m.Line, m.Kernel, table)
+	}
 	return fmt.Sprintf("line %d: %#x is %s in the log, %s in the table", m.Line, m.Addr, m.Kernel, table)
+}
+
+// A NameResolver finds symbols by name. *symbolize.Table is one; with it,
+// symbols the kernel printed without an address are checked too.
+type NameResolver interface {
+	LookupName(name, module string) []symbolize.Location
+}
+
+// minNameEvidence is how many disagreeing names it takes to distrust a
+// table: a single one can be a module symbol whose text region end the
+// table could only estimate.
+const minNameEvidence = 3
+
+// checkNames compares the symbols the kernel printed in line, without an
+// address, with the table's symbols of the same name: a table of the same
+// kernel has each of them with the same size.
+func (a *Annotator) checkNames(line []byte) {
+	nr, ok := a.res.(NameResolver)
+	if !ok {
+		return
+	}
+	a.printed = parse.PrintedSymbols(a.printed[:0], line)
+	for _, ps := range a.printed {
+		cands := nr.LookupName(ps.Name, ps.Module)
+		if len(cands) == 0 {
+			continue // not in this table (a module a System.map lacks)
+		}
+		agree := false
+		for _, c := range cands {
+			agree = agree || (c.Size == ps.Size && ps.Offset <= c.Size)
+		}
+		if agree {
+			a.stats.NamesAgreed++
+			continue
+		}
+		a.stats.NamesDisagreed++
+		if len(a.mismatches) < maxMismatches {
+			kernel := symbolize.Location{Name: ps.Name, Offset: ps.Offset, Size: ps.Size, Module: ps.Module}.String()
+			table := fmt.Sprintf("%s of size %#x", cands[0].Name, cands[0].Size)
+			a.mismatches = append(a.mismatches, Mismatch{Line: a.stats.Lines, Kernel: kernel, Table: table})
+		}
+	}
 }
 
 // maxMismatches bounds the examples kept for the diagnostics.
@@ -56,7 +101,11 @@ func (a *Annotator) check(line []byte, t parse.Token) bool {
 func (a *Annotator) Mismatches() []Mismatch { return a.mismatches }
 
 // distrusted reports whether the table has been shown not to match the
-// log: more addresses the kernel named disagree with it than agree.
+// log: as many addresses the kernel named disagree with it as agree, or
+// (weaker evidence, so more of it is needed) more of the symbols the kernel
+// printed have another size in the table than the same.
 func (a *Annotator) distrusted() bool {
-	return a.stats.Disagreed > 0 && a.stats.Disagreed >= a.stats.Agreed
+	s := &a.stats
+	return s.Disagreed > 0 && s.Disagreed >= s.Agreed ||
+		s.NamesDisagreed >= minNameEvidence && s.NamesDisagreed > s.NamesAgreed
 }
