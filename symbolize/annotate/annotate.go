@@ -108,7 +108,9 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 			// would be a confident guess, and wrong names are worse than
 			// none. Leave the address raw.
 			ok = false
-			a.stats.Withheld++
+			if t.Role != parse.RoleValue {
+				a.stats.Withheld++
+			}
 		}
 		if t.Role == parse.RoleValue {
 			if !ok || !loc.IsText() {
