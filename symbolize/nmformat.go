@@ -142,6 +142,10 @@ type symbolReader struct {
 	digitsLine int
 	maxAddr    uint64
 	read       int
+	// The previous core symbol, to check the order: nm -n and the kernel
+	// both list core symbols by ascending address.
+	lastAddr uint64
+	lastLine int
 	core       []Symbol
 	modules    []moduleSymbols
 	modIndex   map[string]int
@@ -166,6 +170,16 @@ func (sr *symbolReader) add(lineNo int, l *nmLine) error {
 	sr.read++
 	s := Symbol{Addr: l.addr, Name: string(l.name), Type: l.typ}
 	if l.module == nil {
+		if sr.lastLine > 0 {
+			// Equal neighbours are legal: real System.maps and kallsyms list
+			// static symbols of one name and address twice (lockdep's
+			// "__key.3"). Going down is not.
+			if s.Addr < sr.lastAddr {
+				return &FormatError{File: sr.file, Line: lineNo, Text: lineExcerpt(l.name),
+					Msg: fmt.Sprintf("address %#x is below line %d's %#x: a %s lists symbols by ascending address (is it sorted with nm -n, and not two files joined?)", s.Addr, sr.lastLine, sr.lastAddr, sr.kind)}
+			}
+		}
+		sr.lastAddr, sr.lastLine = s.Addr, lineNo
 		sr.core = append(sr.core, s)
 		return nil
 	}

@@ -185,6 +185,8 @@ func TestParseErrors(t *testing.T) {
 		{name: "kallsyms given as System.map", systemMap: true, input: "ffffffff81000000 T _stext\nffffffffc0201000 t oopsdemo_write\t[oopsdemo]\n", wantLine: 2, wantText: "use -k"},
 		{name: "32 and 64 bit mixed", input: "c0300000 T _stext\nffffffff81000000 T _text\n", wantLine: 2, wantText: "mixed"},
 		{name: "overlong line", input: "ffffffff81000000 T " + strings.Repeat("a", 70000) + "\n", wantLine: 1, wantText: "longer than"},
+		{name: "unsorted", systemMap: true, input: "ffffffff81000000 T _stext\nffffffff81000060 T secondary_startup_64\nffffffff81000010 T early\n", wantLine: 3, wantText: "ascending"},
+		{name: "two files joined", input: excerpt + excerpt, wantLine: 29, wantText: "ascending"},
 		{name: "missing name", input: "ffffffff81000000 T \n", wantLine: 1, wantText: "missing symbol name"},
 	}
 	for _, tc := range tests {

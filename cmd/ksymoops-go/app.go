@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
@@ -17,6 +19,7 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	exitOops  = 3 // --fail-on-oops and a kernel report was found
 )
 
 // usageError marks errors in how the command was called (exit 2).
@@ -66,8 +69,9 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	reports := map[string]int64{}
 	for _, path := range files {
-		if err := annotateFile(path, stdin, out, table, opts, diag); err != nil {
+		if err := annotateFile(path, stdin, out, table, opts, diag, reports); err != nil {
 			out.Flush()
 			fmt.Fprintf(stderr, "ksymoops-go: %v\n", err)
 			status = exitError
@@ -76,10 +80,14 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	if err := out.Flush(); err != nil {
 		return exitError, fmt.Errorf("writing output: %w", err)
 	}
+	total := summarizeReports(diag, reports)
+	if status == exitOK && o.failOnOops && total > 0 {
+		status = exitOops
+	}
 	return status, nil
 }
 
-func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics) error {
+func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
 	name := path
 	if path == "-" {
 		name = "standard input"
@@ -94,6 +102,9 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	s := a.Stats()
+	for k, v := range s.Reports {
+		reports[k] += v
+	}
 	if s.Disagreed > 0 || s.NamesDisagreed > 0 {
 		// Said even with -q: a table from another kernel gives wrong names.
 		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: the symbol table does not match the kernel that wrote this log: "+
@@ -109,6 +120,28 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 	diag.notef("%s: %d lines; resolved %d of %d raw addresses (the rest are user space or outside the table), %d register values point into code; %d addresses the kernel had already named",
 		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
 	return nil
+}
+
+// summarizeReports says on stderr how many kernel reports of each kind the
+// inputs held, and returns their number.
+func summarizeReports(diag *diagnostics, reports map[string]int64) int64 {
+	var total int64
+	kinds := make([]string, 0, len(reports))
+	for k, v := range reports {
+		total += v
+		kinds = append(kinds, k)
+	}
+	if total == 0 {
+		diag.notef("no kernel reports found")
+		return 0
+	}
+	slices.Sort(kinds)
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%d %s", reports[k], k)
+	}
+	diag.notef("%d kernel reports found: %s", total, strings.Join(parts, ", "))
+	return total
 }
 
 func describeTable(diag *diagnostics, t *symbolize.Table) {

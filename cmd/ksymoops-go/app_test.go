@@ -354,3 +354,22 @@ func TestWrongTableByNames(t *testing.T) {
 		t.Error("output altered")
 	}
 }
+
+// TestFailOnOops: exit 3 when a report was found, 0 when none, and errors
+// keep their own code.
+func TestFailOnOops(t *testing.T) {
+	crash := td + "/x86_64-nokallsyms-nokaslr-module-oops/console.log"
+	clean := "[    1.284709] Run /init as init process\n"
+	if r := runCmd(t, "", noEnv, "--fail-on-oops", "-m", nokallsymsMap, crash); r.code != 3 || !strings.Contains(r.stderr, "kernel reports found") {
+		t.Errorf("crash log: exit %d, %q", r.code, r.stderr)
+	}
+	if r := runCmd(t, clean, noEnv, "--fail-on-oops", "-m", nokallsymsMap); r.code != 0 {
+		t.Errorf("clean log: exit %d", r.code)
+	}
+	if r := runCmd(t, "", noEnv, "-m", nokallsymsMap, crash); r.code != 0 {
+		t.Errorf("without the flag: exit %d", r.code)
+	}
+	if r := runCmd(t, "", noEnv, "--fail-on-oops", "-m", nokallsymsMap, crash, "/nonexistent.log"); r.code != 1 {
+		t.Errorf("an error must win over reports: exit %d", r.code)
+	}
+}

@@ -20,6 +20,7 @@ type options struct {
 	color          colorMode
 	arch           parse.Arch
 	quiet          bool
+	failOnOops     bool
 	files          []string
 }
 
@@ -28,6 +29,10 @@ ksymoops-go adds the symbol it falls in, the way the kernel prints it:
 "[<ffffffffc0a1b2c3>] oopsdemo_level2+0xa/0x1d [oopsdemo]". Addresses the
 kernel already named, user-space addresses and data values are left alone.
 Diagnostics go to standard error.
+
+Exit status: 0 success; 1 an input or symbol file could not be read or
+parsed; 2 a usage error; 3 with --fail-on-oops, a kernel report was found
+(and nothing failed).
 
 Examples:
    Live, on the machine that crashed (reads /proc/kallsyms; needs root):
@@ -42,7 +47,7 @@ Examples:
       ksymoops-go -m System.map-6.1.0-56-amd64 --kaslr-offset 0xd400000 crash.log
 
    In CI, over saved console logs (compressed ones too):
-      ksymoops-go -q -k kallsyms.txt.xz --color never console.log.xz > annotated.log`
+      ksymoops-go -q --fail-on-oops -k kallsyms.txt.xz console.log.xz > annotated.log`
 
 func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 	return &cli.App{
@@ -59,6 +64,7 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the annotations: `auto|always|never` (auto: only on a terminal, not with NO_COLOR)"},
 			&cli.StringFlag{Name: "arch", Usage: "the `ARCH` of the log (x86, arm64, arm, powerpc, riscv, s390, mips) instead of guessing it"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no diagnostics"},
+			&cli.BoolFlag{Name: "fail-on-oops", Usage: "exit with status 3 when a kernel report (oops, BUG, WARNING, panic, ...) was found"},
 		},
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -77,10 +83,11 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 
 func parseOptions(c *cli.Context) (*options, error) {
 	o := &options{
-		kallsyms:  c.String("kallsyms"),
-		systemMap: c.String("system-map"),
-		quiet:     c.Bool("quiet"),
-		files:     c.Args().Slice(),
+		kallsyms:   c.String("kallsyms"),
+		systemMap:  c.String("system-map"),
+		quiet:      c.Bool("quiet"),
+		failOnOops: c.Bool("fail-on-oops"),
+		files:      c.Args().Slice(),
 	}
 	var err error
 	if o.color, err = parseColorMode(c.String("color")); err != nil {

@@ -54,6 +54,18 @@ type Stats struct {
 	// Symbols the kernel printed without an address, compared by name and
 	// size with the table.
 	NamesAgreed, NamesDisagreed int64
+	// Reports counts the kernel reports (oops, BUG, WARNING, panic, ...)
+	// that start in the stream, by kind.
+	Reports map[string]int64
+}
+
+// ReportCount returns the number of kernel reports found.
+func (s Stats) ReportCount() int64 {
+	var n int64
+	for _, c := range s.Reports {
+		n += c
+	}
+	return n
 }
 
 // An Annotator adds symbols to log lines. It is not safe for concurrent
@@ -72,16 +84,26 @@ type Annotator struct {
 
 // New returns an Annotator that resolves through res.
 func New(res Resolver, opts Options) *Annotator {
-	return &Annotator{res: res, opts: opts, parser: parse.NewParser(opts.Arch)}
+	return &Annotator{res: res, opts: opts, parser: parse.NewParser(opts.Arch), stats: Stats{Reports: map[string]int64{}}}
 }
 
-// Stats returns the counts so far.
-func (a *Annotator) Stats() Stats { return a.stats }
+// Stats returns the counts so far. The Reports map is a copy.
+func (a *Annotator) Stats() Stats {
+	s := a.stats
+	s.Reports = make(map[string]int64, len(a.stats.Reports))
+	for k, v := range a.stats.Reports {
+		s.Reports[k] = v
+	}
+	return s
+}
 
 // AppendLine appends line (without its terminator) to dst with annotations
 // inserted, and returns the extended buffer.
 func (a *Annotator) AppendLine(dst, line []byte) []byte {
 	a.stats.Lines++
+	if kind, ok := parse.ReportStart(line); ok {
+		a.stats.Reports[kind]++
+	}
 	toks := a.parser.Tokens(line)
 	if !hasSymbolizedToken(toks) && bytes.Contains(line, []byte("+0x")) {
 		a.checkNames(line)

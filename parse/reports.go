@@ -1,0 +1,58 @@
+package parse
+
+import "bytes"
+
+// A reportHeader is the first line of one kind of kernel report, as the
+// kernel prints it at the start of its text.
+type reportHeader struct {
+	kind   string // what the report is, for summaries
+	prefix string // the line's text (after the collector's prefix) starts with it
+}
+
+// reportHeaders lists the lines that open a kernel report: oopses, BUGs,
+// WARNINGs, panics, lockdep, hung tasks, RCU stalls and kmemleak, across
+// architectures. More specific prefixes come first.
+var reportHeaders = []reportHeader{
+	{"kernel BUG", "kernel BUG at "},
+	{"BUG", "BUG: "},
+	{"WARNING", "WARNING: "},
+	{"Oops", "Oops: "},
+	{"Oops", "Oops#"},
+	{"Oops", "Internal error: "},
+	{"general protection fault", "general protection fault"},
+	{"Unable to handle kernel", "Unable to handle kernel "},
+	{"panic", "Kernel panic - not syncing"},
+	{"hung task", "INFO: task "},
+	{"RCU stall", "INFO: rcu"},
+	{"RCU stall", "rcu: INFO: rcu"},
+	{"lockdep", "INFO: trying to register non-static key"},
+	{"lockdep", "INFO: suspicious RCU usage"},
+	{"divide error", "divide error: "},
+	{"invalid opcode", "invalid opcode: "},
+	{"double fault", "PANIC: double fault"},
+	{"stack segment", "stack segment: "},
+	{"VFS", "VFS: Busy inodes after unmount"},
+	{"VFS", "VFS: Close: file count is zero"},
+	{"netdev leak", "unregister_netdevice: waiting for "},
+	{"lockdep", "INFO: possible "},
+	{"UBSAN", "UBSAN: "},
+	{"soft lockup", "watchdog: BUG: soft lockup"},
+	{"kmemleak", "unreferenced object 0x"},
+	{"Oops", "Kernel BUG at "},
+	{"Oops", "Unable to handle kernel paging request"},
+}
+
+// ReportStart reports whether line (without its terminator) is the first
+// line of a kernel report, and of which kind.
+func ReportStart(line []byte) (kind string, ok bool) {
+	body := bytes.TrimLeft(line[SplitPrefix(line):], " ")
+	if len(body) < 5 {
+		return "", false
+	}
+	for _, h := range reportHeaders {
+		if bytes.HasPrefix(body, []byte(h.prefix)) {
+			return h.kind, true
+		}
+	}
+	return "", false
+}
