@@ -66,13 +66,13 @@ func TestReportStartOnSyzkallerCorpus(t *testing.T) {
 func TestReportStart(t *testing.T) {
 	for line, want := range map[string]string{
 		"[   13.076482] WARNING: CPU: 1 PID: 130 at /usr/src/oopsdemo-1.0/oopsdemo.c:50 oopsdemo_level3+0x51/0xfe [oopsdemo]": "WARNING",
-		"[    5.603158] BUG: kernel NULL pointer dereference, address: 0000000000000010":                                   "BUG",
-		"[   15.127866] kernel BUG at /usr/src/oopsdemo-1.0/oopsdemo.c:52!":                                                 "kernel BUG",
-		"[    8.085065] Internal error: Oops: 0000000096000046 [#1] SMP":                                                   "Oops",
-		"[   13.405409] Kernel panic - not syncing: sysrq triggered crash":                                                 "panic",
-		"Jan 11 22:31:37 host kernel: [ 4552.564718] WARNING: at kernel/foo.c:1 bar()":                                    "WARNING",
-		"[   13.405409] oopsdemo: level3 doing 'warn'":                                                                     "",
-		"[    4.579878] Call Trace:":                                                                                       "",
+		"[    5.603158] BUG: kernel NULL pointer dereference, address: 0000000000000010":                                      "BUG",
+		"[   15.127866] kernel BUG at /usr/src/oopsdemo-1.0/oopsdemo.c:52!":                                                   "kernel BUG",
+		"[    8.085065] Internal error: Oops: 0000000096000046 [#1] SMP":                                                      "Oops",
+		"[   13.405409] Kernel panic - not syncing: sysrq triggered crash":                                                    "panic",
+		"Jan 11 22:31:37 host kernel: [ 4552.564718] WARNING: at kernel/foo.c:1 bar()":                                        "WARNING",
+		"[   13.405409] oopsdemo: level3 doing 'warn'":                                                                        "",
+		"[    4.579878] Call Trace:": "",
 	} {
 		got, _ := ReportStart([]byte(line))
 		if got != want {

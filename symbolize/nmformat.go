@@ -146,10 +146,10 @@ type symbolReader struct {
 	// both list core symbols by ascending address.
 	lastAddr uint64
 	lastLine int
-	core       []Symbol
-	modules    []moduleSymbols
-	modIndex   map[string]int
-	names      map[string]string // interned module names
+	core     []Symbol
+	modules  []moduleSymbols
+	modIndex map[string]int
+	names    map[string]string // interned module names
 }
 
 func (sr *symbolReader) add(lineNo int, l *nmLine) error {
