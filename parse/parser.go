@@ -5,6 +5,11 @@ import (
 	"slices"
 )
 
+// MaxTokens bounds the addresses taken from one line. The kernel prints at
+// most a handful per line (2.4's call traces: about eight); a line with
+// thousands is junk, and the bound keeps the work per line linear.
+const MaxTokens = 64
+
 // A Parser finds the kernel addresses in log lines, one line at a time. It
 // remembers the architecture the log's reports come from, which decides how
 // call-trace entries are looked up. A Parser is not safe for concurrent
@@ -41,7 +46,7 @@ func (p *Parser) Tokens(line []byte) []Token {
 		}
 		limit := 1
 		if f.all {
-			limit = -1
+			limit = MaxTokens
 		}
 		for _, m := range f.re.FindAllSubmatchIndex(body, limit) {
 			for _, s := range f.slots {
@@ -54,7 +59,7 @@ func (p *Parser) Tokens(line []byte) []Token {
 		if !f.line.Match(body) {
 			continue
 		}
-		for _, m := range f.values.FindAllSubmatchIndex(body, -1) {
+		for _, m := range f.values.FindAllSubmatchIndex(body, MaxTokens) {
 			p.addSlot(body, n, m, slot{group: 1, role: RoleValue}, f.name)
 		}
 		break
@@ -68,7 +73,7 @@ func (p *Parser) Tokens(line []byte) []Token {
 // were already claimed by an earlier, more specific format.
 func (p *Parser) addSlot(body []byte, base int, m []int, s slot, format string) {
 	gs, ge := m[2*s.group], m[2*s.group+1]
-	if gs < 0 {
+	if gs < 0 || len(p.toks) >= MaxTokens {
 		return
 	}
 	start, end := gs, ge

@@ -196,3 +196,18 @@ func TestPrintedSymbols(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+// TestTokensBounded: a junk line full of addresses yields at most
+// MaxTokens tokens, still ordered and disjoint.
+func TestTokensBounded(t *testing.T) {
+	line := []byte(strings.Repeat("[<ffffffff8123f8e0>] ", 100000))
+	toks := NewParser(ArchX86).Tokens(line)
+	if len(toks) == 0 || len(toks) > MaxTokens {
+		t.Fatalf("%d tokens", len(toks))
+	}
+	for i := 1; i < len(toks); i++ {
+		if toks[i].Start < toks[i-1].End {
+			t.Fatal("overlapping tokens")
+		}
+	}
+}

@@ -3,9 +3,13 @@ package annotate
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"hash"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"testing"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
@@ -138,5 +142,71 @@ func TestRemoveInsertionsCanFail(t *testing.T) {
 	}
 	if removeInsertions([]byte(" 0xffffffff8122a3b2 vfs_write"), in) {
 		t.Error("a malformed insertion was accepted")
+	}
+}
+
+// endless is a reader of n bytes of one repeated pattern.
+type endless struct {
+	pattern []byte
+	n, off  int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.off >= e.n {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && e.off < e.n {
+		p[k] = e.pattern[e.off%int64(len(e.pattern))]
+		k++
+		e.off++
+	}
+	return k, nil
+}
+
+// memoryWatcher counts and hashes what it is given and records the
+// largest heap it saw while writing.
+type memoryWatcher struct {
+	n        int64
+	sum      hash.Hash
+	writes   int
+	peakHeap uint64
+}
+
+func (m *memoryWatcher) Write(p []byte) (int, error) {
+	m.n += int64(len(p))
+	m.sum.Write(p)
+	if m.writes++; m.writes%16 == 0 {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		m.peakHeap = max(m.peakHeap, ms.HeapAlloc)
+	}
+	return len(p), nil
+}
+func (m *memoryWatcher) Flush() error { return nil }
+
+// TestHugeLineStreamed sends a 100 MB line with no newline through the
+// annotator: it must come out byte for byte, without being held whole.
+func TestHugeLineStreamed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100 MB")
+	}
+	tab, _ := kallsymsTable(t, "x86_64-nokaslr-module-oops")
+	const size = 100 << 20
+	pattern := []byte("[<ffffffff8123f8e0>] \x00\xff ")
+	in := &endless{pattern: pattern, n: size}
+	want := sha256.New()
+	io.Copy(want, &endless{pattern: pattern, n: size})
+	w := &memoryWatcher{sum: sha256.New()}
+	runtime.GC()
+	if err := New(tab, Options{}).Stream(w, in); err != nil {
+		t.Fatal(err)
+	}
+	if w.n != size || !bytes.Equal(w.sum.Sum(nil), want.Sum(nil)) {
+		t.Fatalf("%d bytes out, or content differs", w.n)
+	}
+	t.Logf("peak heap while streaming: %d MB", w.peakHeap>>20)
+	if w.peakHeap > 64<<20 {
+		t.Errorf("heap reached %d MB for a 100 MB line", w.peakHeap>>20)
 	}
 }
