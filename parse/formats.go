@@ -200,9 +200,11 @@ var lineFormats = []lineFormat{
 	{
 		// A call-trace entry the kernel could not name: " 0xffffffffc00001a2",
 		// " ? 0xffffffffc025c000", arm64 "  0xffffd790b04b101c".
+		// It is the whole kernel text of its line; after a prefix this
+		// tool does not know, it is still the end of the line.
 		name: "bare trace entry", literal: "0x",
-		re:    regexp.MustCompile(`^\s*(?:\? )?0x` + hex + `\b`),
-		slots: []slot{{group: 1}},
+		re:    regexp.MustCompile(`(?:^\s*(?:\? )?0x` + hex + `\b|\s(?:\? )?0x` + hex + `\s*$)`),
+		slots: []slot{{group: 1}, {group: 2}},
 	},
 }
 

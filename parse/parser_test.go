@@ -34,6 +34,8 @@ func TestTokens(t *testing.T) {
 		{0, "[    4.577895] WARNING: CPU: 0 PID: 92 at /usr/src/oopsdemo-1.0/oopsdemo.c:50 0xffffffffc00000f0", []string{"0xffffffffc00000f0 ip"}},
 		{ArchX86, "[    4.579878]  0xffffffffc00001a2", []string{"0xffffffffc00001a2 return"}},
 		{ArchX86, "[   13.012345]  ? 0xffffffffc025c000", []string{"0xffffffffc025c000 return"}},
+		{ArchX86, "2026-11-22 10:00:00,123 console:  0xffffffffc00001a2", []string{"0xffffffffc00001a2 return"}},
+		{ArchX86, "[   13.0] Code: Unable to access opcode bytes at 0xffffffffffffffd6.", nil},
 		{0, "[    4.583136] RIP: 0033:0x000000000047b7a0", nil},
 		{0, "[   13.084538] RIP: 0033:0x47b7a0", nil},
 		{0, "[    4.579878] RDX: 0000000000000000 RSI: ffffffffc00010ec RDI: ffffc9000021be18",
@@ -142,6 +144,8 @@ func TestSplitPrefix(t *testing.T) {
 		{"[   12.345678] box kernel: RIP: 0010:x", "RIP: 0010:x"},
 		{"[Sun Nov 22 10:00:00 2026] RIP: 0010:x", "RIP: 0010:x"},
 		{"oopsdemo-init: trigger warn", "oopsdemo-init: trigger warn"},
+		{"kern  :warn  : [    4.577895] WARNING: CPU: 0", "WARNING: CPU: 0"},
+		{"kern  :info  : [    1.0] x", "x"},
 		{"[0000000000000010] pgd=08000000446ff003", "[0000000000000010] pgd=08000000446ff003"},
 		{"Nov 22 10:00:00 box sshd[123]: Accepted", "Nov 22 10:00:00 box sshd[123]: Accepted"},
 	}

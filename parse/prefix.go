@@ -17,6 +17,7 @@ var prefixFormats = []prefixFormat{
 	{"dmesg timestamp [  12.345678]", matchTimestamp},
 	{"caller id [  T123]/[  C1]", matchCallerID},
 	{"dmesg -T [Sun Nov 22 10:00:00 2026]", matchHumanTime},
+	{"dmesg -x 'kern  :warn  : '", matchDecoded},
 	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", matchSyslog},
 	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", matchISO},
 }
@@ -248,4 +249,37 @@ func skipOneSpace(b []byte, i int) int {
 		return i + 1
 	}
 	return i
+}
+
+var (
+	facilities = []string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+		"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"}
+	levels = []string{"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"}
+)
+
+// matchDecoded: dmesg -x's "kern  :warn  : " (facility and level, padded).
+func matchDecoded(b []byte) int {
+	i := matchWordPadded(b, facilities)
+	if i == 0 || i >= len(b) || b[i] != ':' {
+		return 0
+	}
+	j := matchWordPadded(b[i+1:], levels)
+	if j == 0 || i+1+j+1 >= len(b) || b[i+1+j] != ':' || b[i+1+j+1] != ' ' {
+		return 0
+	}
+	return i + 1 + j + 2
+}
+
+// matchWordPadded matches one of words followed by optional spaces.
+func matchWordPadded(b []byte, words []string) int {
+	for _, w := range words {
+		if bytes.HasPrefix(b, []byte(w)) {
+			i := len(w)
+			for i < len(b) && b[i] == ' ' {
+				i++
+			}
+			return i
+		}
+	}
+	return 0
 }
