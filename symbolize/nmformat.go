@@ -1,11 +1,10 @@
 package symbolize
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 )
 
 // maxSymbolLine bounds one line of a symbol file. Real lines are well under
@@ -21,6 +20,9 @@ type nmLine struct {
 	typ    byte
 	name   []byte
 	module []byte
+	// nameText is name as a string sharing the input's memory.
+	nameText string
+	lines    int // lines in the whole input, a capacity hint
 }
 
 // parseNMLine parses "ffffffff81000000 T _stext" and
@@ -101,30 +103,46 @@ func hexVal(c byte) (byte, bool) {
 // readNM reads nm-format lines from r and calls fn for each well-formed
 // one. Blank lines are skipped; CRLF line ends are accepted. A malformed
 // line stops the read with a *FormatError naming file and line.
+//
+// The input is read whole: symbol names are then substrings of one string
+// instead of one allocation each (a kernel has about 100k symbols).
 func readNM(r io.Reader, file, kind string, fn func(lineNo int, l *nmLine) error) error {
-	br := bufio.NewReaderSize(r, maxSymbolLine)
-	var l nmLine
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", displayName(file), err)
+	}
+	text := unsafe.String(unsafe.SliceData(data), len(data)) // data is never written again
+	l := nmLine{lines: bytes.Count(data, []byte{'\n'}) + 1}
+	for lineNo, pos := 1, 0; pos < len(data); lineNo++ {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := pos + end + 1
+		if end < 0 {
+			end, next = len(data)-pos, len(data)
+		}
+		line := data[pos : pos+end]
+		if len(line) > maxSymbolLine {
 			return &FormatError{File: file, Line: lineNo, Msg: fmt.Sprintf("line longer than %d bytes: not a %s", maxSymbolLine, kind), Text: lineExcerpt(line)}
 		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("reading %s: %w", displayName(file), err)
-		}
-		body := bytes.TrimRight(line, "\r\n")
+		body := bytes.TrimRight(line, "\r")
 		if len(bytes.TrimSpace(body)) > 0 {
 			if msg := parseNMLine(body, &l); msg != "" {
 				return &FormatError{File: file, Line: lineNo, Msg: "not a " + kind + " line: " + msg, Text: lineExcerpt(body)}
 			}
+			l.nameText = substring(text, data, l.name)
 			if err := fn(lineNo, &l); err != nil {
 				return err
 			}
 		}
-		if err == io.EOF {
-			return nil
-		}
+		pos = next
 	}
+	return nil
+}
+
+// substring returns the part of text (a string over data) that sub, a
+// slice of data, covers.
+func substring(text string, data, sub []byte) string {
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(sub))) - uintptr(unsafe.Pointer(unsafe.SliceData(data))))
+	return text[off : off+len(sub)]
 }
 
 func displayName(file string) string {
@@ -168,8 +186,11 @@ func (sr *symbolReader) add(lineNo int, l *nmLine) error {
 		sr.maxAddr = l.addr
 	}
 	sr.read++
-	s := Symbol{Addr: l.addr, Name: string(l.name), Type: l.typ}
+	s := Symbol{Addr: l.addr, Name: l.nameText, Type: l.typ}
 	if l.module == nil {
+		if sr.core == nil {
+			sr.core = make([]Symbol, 0, l.lines)
+		}
 		if sr.lastLine > 0 {
 			// Equal neighbours are legal: real System.maps and kallsyms list
 			// static symbols of one name and address twice (lockdep's

@@ -242,7 +242,9 @@ func newTable(source string, bits, read int, core []Symbol, order tieOrder, modu
 	if len(es) == 0 {
 		return nil, ErrNoSymbols
 	}
-	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
+	if byAddr := func(a, b entry) int { return cmp.Compare(a.addr, b.addr) }; !slices.IsSortedFunc(es, byAddr) {
+		slices.SortStableFunc(es, byAddr)
+	}
 	t.setEntries(es)
 	return t, nil
 }
@@ -259,10 +261,14 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 		}
 		syms = append(syms, s)
 	}
+	// Both sources list core symbols by address already (the parsers
+	// insist); only aliases at one address may need reordering.
 	if order == kallsymsOrder {
-		slices.SortStableFunc(syms, compareKallsyms)
-	} else {
-		slices.SortStableFunc(syms, func(a, b Symbol) int { return cmp.Compare(a.Addr, b.Addr) })
+		if !slices.IsSortedFunc(syms, compareKallsyms) {
+			slices.SortStableFunc(syms, compareKallsyms)
+		}
+	} else if !slices.IsSortedFunc(syms, compareAddr) {
+		slices.SortStableFunc(syms, compareAddr)
 	}
 	for _, s := range syms {
 		for _, a := range anchorNames {
@@ -299,7 +305,7 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 	}
 	t.coreLo, t.coreHi = lo, hi
 
-	var es []entry
+	es := make([]entry, 0, len(syms))
 	for i := 0; i < len(syms); {
 		s := syms[i]
 		j := i + 1
@@ -317,6 +323,8 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 	}
 	return es
 }
+
+func compareAddr(a, b Symbol) int { return cmp.Compare(a.Addr, b.Addr) }
 
 // compareKallsyms orders symbols as scripts/kallsyms does.
 func compareKallsyms(a, b Symbol) int {
