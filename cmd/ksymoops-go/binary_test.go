@@ -100,6 +100,9 @@ func TestSIGPIPEQuiet(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	needBinary(t)
+	if out, err := exec.Command(binary, "--version").CombinedOutput(); err != nil || !bytes.HasPrefix(out, []byte("ksymoops-go version ")) {
+		t.Errorf("--version: %q %v", out, err)
+	}
 	out, err := exec.Command(binary, "--help").CombinedOutput()
 	if err != nil {
 		t.Fatalf("--help: %v", err)

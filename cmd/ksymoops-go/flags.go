@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,7 @@ Examples:
 func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 	return &cli.App{
 		Name:        "ksymoops-go",
+		Version:     version(),
 		Usage:       "resolve the raw kernel addresses of oopses, panics, WARNINGs and BUGs to symbols",
 		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [FILE...]",
 		Description: helpExamples,
@@ -108,4 +110,32 @@ func parseOptions(c *cli.Context) (*options, error) {
 		o.arch = a
 	}
 	return o, nil
+}
+
+// version is the module version and VCS revision the binary was built
+// from, as the Go toolchain recorded them.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v += " " + rev + dirty
+	}
+	return v + " " + info.GoVersion
 }
