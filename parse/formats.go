@@ -120,11 +120,28 @@ var lineFormats = []lineFormat{
 		slots: []slot{{group: 3, role: RoleIP, span: 2, segment: 1}, {group: 4, role: RoleIP, span: 2, segment: 1}},
 	},
 	{
-		// i386 since 4.x: "EIP: 0xf742f012"; 2.6 x86_64 "IP: [<ffffffff8109b2e8>]",
-		// the end-of-oops " RIP  [<ffffffff8109b2e8>]" and " EIP: [<c0123456>]".
+		// i386 since 4.x: "EIP: 0xf742f012"; 4.x x86_64 "IP: 0x286" and the
+		// end-of-oops "RIP: 0x286 RSP: ffff8801ca577540"; 2.6 x86_64
+		// "IP: [<ffffffff8109b2e8>]" (raw: "IP: [<ffff8800b3d5ed58>]
+		// 0xffff8800b3d5ed58", whose span takes both, so that an
+		// annotation goes where the kernel puts the symbol), the
+		// end-of-oops " RIP  [<ffffffff8109b2e8>]" and " EIP: [<c0123456>]".
 		name: "x86 RIP/EIP/IP", literal: "IP",
-		re:    regexp.MustCompile(`(?:^|[\s\]])(?:[RE]?IP:?\s+(?:\[<` + hex + `>\])|EIP: 0x` + hex + `\b|EIP is at 0x` + hex + `\b)`),
-		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleIP}, {group: 3, role: RoleIP}},
+		re:    regexp.MustCompile(`(?:^|[\s\]])(?:[RE]?IP:?\s+(\[<` + hex + `>\](?: 0x[0-9a-f]{1,16}\b)?)|[RE]?IP: 0x` + hex + `\b|EIP is at 0x` + hex + `\b)`),
+		slots: []slot{{group: 2, role: RoleIP, span: 1}, {group: 3, role: RoleIP}, {group: 4, role: RoleIP}},
+	},
+	{
+		// x86 unchecked MSR access: "... at rIP: 0xffffffff81123aff
+		// (add_atomic_switch_msr+0x5f/0x500)".
+		name: "x86 MSR access rIP", literal: "rIP: 0x",
+		re:    regexp.MustCompile(` at rIP: 0x` + hex + `\b`),
+		slots: []slot{{group: 1, role: RoleIP}},
+	},
+	{
+		// powerpc: "Faulting instruction address: 0xc00000000022d79c".
+		name: "powerpc faulting instruction", literal: "Faulting instruction address: 0x",
+		re:    regexp.MustCompile(`^Faulting instruction address: 0x` + hex + `\b`),
+		slots: []slot{{group: 1, role: RoleIP}},
 	},
 	{
 		// arm64 and ARM register lines: "pc : 0xffff800008123456",
@@ -149,10 +166,12 @@ var lineFormats = []lineFormat{
 	},
 	{
 		// MIPS register lines name the symbol after the value:
-		// "epc   : ffffffff8012abcd func+0x..", raw "epc   : 80123456 0x80123456".
+		// "epc   : 804dd50c kset_find_obj+0x3c/0x114", raw "epc   : 802daca0
+		// 0x802daca0" (the span takes both: the annotation goes where the
+		// kernel puts the symbol).
 		name: "MIPS epc/ra", literal: " : ",
-		re:    regexp.MustCompile(`^\s*(?:epc\s+: ([0-9a-f]{8,16})\b|ra\s+: ([0-9a-f]{8,16})\b)`),
-		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
+		re:    regexp.MustCompile(`^\s*(?:epc\s+: (([0-9a-f]{8,16})\b(?: 0x[0-9a-f]{1,16}\b)?)|ra\s+: (([0-9a-f]{8,16})\b(?: 0x[0-9a-f]{1,16}\b)?))`),
+		slots: []slot{{group: 2, role: RoleIP, span: 1}, {group: 4, role: RoleCall, span: 3}},
 	},
 	{
 		// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)":
@@ -162,16 +181,18 @@ var lineFormats = []lineFormat{
 		slots: []slot{{group: 1, role: RoleIP}},
 	},
 	{
-		// powerpc: "NIP [c00000000007b5a8] 0xc00000000007b5a8", "LR [c...] ...".
+		// powerpc: "NIP [c00000000007b5a8] func+0x../0x..", "LR [c...] ...";
+		// raw, "NIP [c00000000007b5a8] 0xc00000000007b5a8", the span takes
+		// both so that an annotation goes where the kernel puts the symbol.
 		name: "powerpc NIP/LR", literal: "[",
-		re:    regexp.MustCompile(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\])`),
+		re:    regexp.MustCompile(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
 		slots: []slot{{group: 2, role: RoleIP, span: 1}},
 	},
 	{
 		// powerpc frames: "[c0000000fe0db9e0] [c000000000012345] func+0x10/0x20"
 		// (stack pointer, then the return address).
 		name: "powerpc frame", literal: "] [",
-		re:    regexp.MustCompile(`^\s*\[[0-9a-f]{8,16}\] (\[([0-9a-f]{8,16})\])`),
+		re:    regexp.MustCompile(`^\s*\[[0-9a-f]{8,16}\] (\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
 		slots: []slot{{group: 2, role: RoleCall, span: 1}},
 	},
 	{
@@ -192,8 +213,15 @@ var lineFormats = []lineFormat{
 		// Bracketed addresses anywhere: x86 traces of every era
 		// ("[<ffffffff8123f8e0>]", several per line in 2.4), ARM verbose
 		// "[<c0123456>] (func) from [<...>]", RISC-V, s390.
+		// When the kernel had no symbol it printed the address again,
+		// raw: "[<f8315000>] ? 0xf8315000", s390's "([<00000000027f8000>]
+		// 0x27f8000)", ARM's "[<bf005138>] (0xbf005138) from"; the span
+		// then takes both, so that an annotation goes where the kernel
+		// puts the symbol. The bracketed value is the one looked up:
+		// kernels before 3.x printed the raw %pB form minus one
+		// ("[<ffffffffa02ff000>] ? 0xffffffffa02fefff").
 		name: "bracketed [<addr>]", literal: "[<",
-		re:    regexp.MustCompile(`(\[<([0-9a-f]{8,16})>\])`),
+		re:    regexp.MustCompile(`(\[<([0-9a-f]{8,16})>\](?: (?:\? )?0x[0-9a-f]{1,16}\b| \(0x[0-9a-f]{1,16}\))?)`),
 		slots: []slot{{group: 2, span: 1}},
 		all:   true,
 	},
@@ -203,7 +231,11 @@ var lineFormats = []lineFormat{
 		// It is the whole kernel text of its line; after a prefix this
 		// tool does not know, it is still the end of the line.
 		name: "bare trace entry", literal: "0x",
-		re:    regexp.MustCompile(`(?:^\s*(?:\? )?0x` + hex + `\b|\s(?:\? )?0x` + hex + `\s*$)`),
+		// After an unknown prefix it must stand apart (two blanks, as
+		// the kernel indents its trace entries): "class 0x030000",
+		// "PHYS_OFFSET: 0xffffb0b700000000" or "Kernel Offset: 0x... from
+		// 0xffff800008000000" end a line too, and are data.
+		re:    regexp.MustCompile(`(?:^\s*(?:\? )?0x` + hex + `\b|\s\s(?:\? )?0x` + hex + `\s*$)`),
 		slots: []slot{{group: 1}, {group: 2}},
 	},
 }

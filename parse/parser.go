@@ -180,7 +180,10 @@ func followedBySymbol(b []byte, end int) bool {
 	case b[j] == '+':
 		return true
 	case b[j] == ')':
-		return paren
+		// ARM's "[<c0123456>] (func) from": a bare name in parentheses
+		// follows a bracketed address only. powerpc's "[c...] 0xc...
+		// (unreliable)" is no symbol.
+		return paren && end > 0 && b[end-1] == ']'
 	case b[j] == ' ' && j+1 < len(b) && b[j+1] == '[':
 		return true
 	}

@@ -260,7 +260,7 @@ var (
 // matchDecoded: dmesg -x's "kern  :warn  : " (facility and level, padded).
 func matchDecoded(b []byte) int {
 	// Cheap rejection first: a lower-case word, then ':' within 9 bytes.
-	if len(b) < 8 || b[0] < 'a' || b[0] > 'z' || bytes.IndexByte(b[:9], ':') < 0 {
+	if len(b) < 8 || b[0] < 'a' || b[0] > 'z' || bytes.IndexByte(b[:min(len(b), 9)], ':') < 0 {
 		return 0
 	}
 	i := matchWordPadded(b, facilities)

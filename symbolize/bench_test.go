@@ -28,9 +28,10 @@ func BenchmarkParseSystemMap(b *testing.B) {
 	}
 }
 
-// BenchmarkLookup resolves addresses spread over the real x86_64 table:
-// most inside the kernel, some in the module, some outside everything.
-func BenchmarkLookup(b *testing.B) {
+// benchAddrs returns the real x86_64 table and a fixed pseudo-random set
+// of addresses spread over it: most inside the kernel, some in the module,
+// some outside everything.
+func benchAddrs(b *testing.B) (*Table, []uint64) {
 	tab, err := ParseKallsyms(bytes.NewReader(readTestdata(b, "x86_64-nokaslr-module-oops/kallsyms.txt.xz")), "kallsyms")
 	if err != nil {
 		b.Fatal(err)
@@ -48,10 +49,41 @@ func BenchmarkLookup(b *testing.B) {
 			addrs[i] = lo + rng.Uint64N(hi-lo)
 		}
 	}
+	return tab, addrs
+}
+
+// BenchmarkLookup resolves addresses as %pS does. It must not allocate.
+func BenchmarkLookup(b *testing.B) {
+	tab, addrs := benchAddrs(b)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		tab.Lookup(addrs[i&4095])
 		i++
+	}
+}
+
+// BenchmarkLookupReturn resolves return addresses as %pB does.
+func BenchmarkLookupReturn(b *testing.B) {
+	tab, addrs := benchAddrs(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		tab.LookupReturn(addrs[i&4095])
+		i++
+	}
+}
+
+// TestLookupDoesNotAllocate keeps BenchmarkLookup's 0 allocs/op a rule.
+func TestLookupDoesNotAllocate(t *testing.T) {
+	tab := loadKallsyms(t, scenarios[0])
+	addrs := []uint64{0xffffffffc0201086, 0xffffffff81000010, 0, 0xffffffff82161a00, 0xffffffffc0201000}
+	if n := testing.AllocsPerRun(100, func() {
+		for _, a := range addrs {
+			tab.Lookup(a)
+			tab.LookupReturn(a)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations per run of lookups", n)
 	}
 }

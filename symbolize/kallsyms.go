@@ -28,7 +28,7 @@ func ParseKallsyms(r io.Reader, file string) (*Table, error) {
 		return nil, err
 	}
 	if sr.read == 0 {
-		return nil, fmt.Errorf("%s: %w: the file is empty", displayName(file), ErrNoSymbols)
+		return nil, fmt.Errorf("%s: %w: the file has no symbol lines", displayName(file), ErrNoSymbols)
 	}
 	if !nonzero {
 		return nil, fmt.Errorf("%s: %w", displayName(file), ErrRestricted)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -113,6 +114,7 @@ func readNM(r io.Reader, file, kind string, fn func(lineNo int, l *nmLine) error
 	}
 	text := unsafe.String(unsafe.SliceData(data), len(data)) // data is never written again
 	l := nmLine{lines: bytes.Count(data, []byte{'\n'}) + 1}
+	parsedAny := false
 	for lineNo, pos := 1, 0; pos < len(data); lineNo++ {
 		end := bytes.IndexByte(data[pos:], '\n')
 		next := pos + end + 1
@@ -121,13 +123,24 @@ func readNM(r io.Reader, file, kind string, fn func(lineNo int, l *nmLine) error
 		}
 		line := data[pos : pos+end]
 		if len(line) > maxSymbolLine {
-			return &FormatError{File: file, Line: lineNo, Msg: fmt.Sprintf("line longer than %d bytes: not a %s", maxSymbolLine, kind), Text: lineExcerpt(line)}
+			msg := fmt.Sprintf("line longer than %d bytes: not a %s file", maxSymbolLine, kind)
+			if what := guessInput(data); what != "" && !parsedAny {
+				msg = fmt.Sprintf("this is %s, not a %s file", what, kind)
+			}
+			return &FormatError{File: file, Line: lineNo, Msg: msg, Text: lineExcerpt(line)}
 		}
 		body := bytes.TrimRight(line, "\r")
 		if len(bytes.TrimSpace(body)) > 0 {
 			if msg := parseNMLine(body, &l); msg != "" {
-				return &FormatError{File: file, Line: lineNo, Msg: "not a " + kind + " line: " + msg, Text: lineExcerpt(body)}
+				msg = "not a " + kind + " line: " + msg
+				if what := guessInput(data); what != "" && !parsedAny {
+					// The very first line fails: most likely the wrong
+					// file was given, so say what it looks like.
+					msg = fmt.Sprintf("this is %s, not a %s file (whose lines read \"ADDRESS TYPE NAME\")", what, kind)
+				}
+				return &FormatError{File: file, Line: lineNo, Msg: msg, Text: lineExcerpt(body)}
 			}
+			parsedAny = true
 			l.nameText = substring(text, data, l.name)
 			if err := fn(lineNo, &l); err != nil {
 				return err
@@ -136,6 +149,51 @@ func readNM(r io.Reader, file, kind string, fn func(lineNo int, l *nmLine) error
 		pos = next
 	}
 	return nil
+}
+
+// guessInput names what data is when it is recognisably not a symbol
+// file: people pass a log, a vmlinux or a compressed file by mistake. It
+// returns "" when it cannot tell.
+func guessInput(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("\x7fELF")):
+		return "an ELF file (a vmlinux or a module? give its System.map or /proc/kallsyms instead)"
+	case bytes.HasPrefix(data, []byte("\xfd7zXZ\x00")), bytes.HasPrefix(data, []byte("\x1f\x8b")),
+		bytes.HasPrefix(data, []byte("\x28\xb5\x2f\xfd")), bytes.HasPrefix(data, []byte("BZh")):
+		return "compressed data (decompress it first)"
+	}
+	head := data[:min(len(data), 512)]
+	if bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head[:max(0, len(head)-utf8.UTFMax)]) {
+		return "binary data"
+	}
+	line := head
+	if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+		line = line[:nl]
+	}
+	if isLogLine(line) {
+		return "a kernel log"
+	}
+	return ""
+}
+
+// isLogLine reports whether line starts like a kernel log line: a printk
+// timestamp ("[    0.000000] "), optionally after a "<6>" level, or the
+// banner "Linux version ".
+func isLogLine(line []byte) bool {
+	if len(line) > 3 && line[0] == '<' && line[2] == '>' {
+		line = line[3:]
+	}
+	if bytes.HasPrefix(line, []byte("Linux version ")) {
+		return true
+	}
+	if len(line) < 3 || line[0] != '[' {
+		return false
+	}
+	i := 1
+	for i < len(line) && (line[i] == ' ' || line[i] == '.' || line[i] >= '0' && line[i] <= '9') {
+		i++
+	}
+	return i > 1 && i < len(line) && line[i] == ']'
 }
 
 // substring returns the part of text (a string over data) that sub, a
@@ -197,7 +255,7 @@ func (sr *symbolReader) add(lineNo int, l *nmLine) error {
 			// "__key.3"). Going down is not.
 			if s.Addr < sr.lastAddr {
 				return &FormatError{File: sr.file, Line: lineNo, Text: lineExcerpt(l.name),
-					Msg: fmt.Sprintf("address %#x is below line %d's %#x: a %s lists symbols by ascending address (is it sorted with nm -n, and not two files joined?)", s.Addr, sr.lastLine, sr.lastAddr, sr.kind)}
+					Msg: fmt.Sprintf("address %#x is below line %d's %#x: %s files list the kernel's symbols by ascending address (is it sorted with nm -n, and not two files joined?)", s.Addr, sr.lastLine, sr.lastAddr, sr.kind)}
 			}
 		}
 		sr.lastAddr, sr.lastLine = s.Addr, lineNo

@@ -36,9 +36,9 @@ func ParseSystemMap(r io.Reader, file string) (*Table, error) {
 		return nil, err
 	}
 	if sr.read == 0 {
-		return nil, fmt.Errorf("%s: %w: the file is empty", displayName(file), ErrNoSymbols)
+		return nil, fmt.Errorf("%s: %w: the file has no symbol lines", displayName(file), ErrNoSymbols)
 	}
-	t, err := newTable("System.map "+displayName(file), sr.bits(), sr.read, dropUnlistedText(sr.core), kallsymsOrder, nil)
+	t, err := newTable("System.map "+displayName(file), sr.bits(), sr.read, dropUnlisted(sr.core), kallsymsOrder, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}
@@ -53,12 +53,16 @@ func isPlaceholderError(err error) bool {
 	return ok && fe.Line == 1 && bytes.Contains([]byte(fe.Text), []byte("The real System.map is in"))
 }
 
-// dropUnlistedText removes the names scripts/kallsyms leaves out of the
-// kernel's own table although nm lists them: local labels, linker veneers
-// and thunks, and the EFI stub's aliases of kernel functions
-// (__efistub_memchr beside __pi_memchr). Left in, they would be printed
-// instead of the name the kernel prints.
-func dropUnlistedText(syms []Symbol) []Symbol {
+// dropUnlisted removes the names scripts/kallsyms (is_ignored_symbol in
+// 6.1) leaves out of the kernel's own table although nm lists them: local
+// and mapping labels, modversions CRCs, linker veneers and thunks, the EFI
+// stub's aliases of kernel functions (__efistub_memchr beside __pi_memchr),
+// and the kallsyms tables themselves, which are only added after the
+// table is computed. Left in, they would be printed instead of the name
+// the kernel prints, or cut the size of the symbol before them
+// (linux_banner's size runs over kallsyms_offsets..kallsyms_token_index in
+// the kernel's table).
+func dropUnlisted(syms []Symbol) []Symbol {
 	out := syms[:0]
 	for _, s := range syms {
 		if !unlistedName(s.Name) {
@@ -68,23 +72,39 @@ func dropUnlistedText(syms []Symbol) []Symbol {
 	return out
 }
 
-var (
-	unlistedPrefixes = []string{".L", "__crc_", "__efistub_", "__kvm_nvhe_$", "__kvm_nvhe_.L",
-		"__AArch64ADRPThunk_", "__ARMV5PILongThunk_", "__ARMV7PILongThunk_", "__ThumbV7PILongThunk_",
-		"__LA25Thunk_", "__microLA25Thunk_", "__kcfi_typeid_"}
-	unlistedSuffixes = []string{"_from_arm", "_from_thumb", "_veneer"}
-)
-
 func unlistedName(name string) bool {
-	for _, p := range unlistedPrefixes {
-		if strings.HasPrefix(name, p) {
+	if name == "" {
+		return false
+	}
+	switch name {
+	case "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+		"kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+		"kallsyms_seqs_of_names", "_SDA_BASE_", "_SDA2_BASE_":
+		return true
+	}
+	// Most names match nothing: look at their first and last bytes before
+	// comparing strings (this runs for every symbol of a System.map).
+	switch name[0] {
+	case '$':
+		return true
+	case '.', '_':
+		prefixes := [...]string{".L", "__crc_", "__efistub_", "__kvm_nvhe_$", "__kvm_nvhe_.L",
+			"__AArch64ADRPThunk_", "__ARMV5PILongThunk_", "__ARMV7PILongThunk_", "__ThumbV7PILongThunk_",
+			"__LA25Thunk_", "__microLA25Thunk_", "__kcfi_typeid_"}
+		for _, p := range prefixes {
+			if strings.HasPrefix(name, p) {
+				return true
+			}
+		}
+	}
+	switch name[len(name)-1] {
+	case 'm', 'b', 'r':
+		if strings.HasSuffix(name, "_from_arm") || strings.HasSuffix(name, "_from_thumb") || strings.HasSuffix(name, "_veneer") {
 			return true
 		}
 	}
-	for _, p := range unlistedSuffixes {
-		if strings.HasSuffix(name, p) {
-			return true
-		}
+	if strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
+		return true
 	}
 	return false
 }

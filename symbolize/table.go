@@ -2,6 +2,7 @@ package symbolize
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -43,9 +44,15 @@ type nameIndex struct {
 	m    map[string][]int32
 }
 
-// anchorNames are the core symbols whose addresses the table remembers:
-// they bound the kernel's range and anchor KASLR offsets.
-var anchorNames = [...]string{"_text", "_stext", "_etext", "_sinittext", "_einittext", "_end"}
+// isAnchorName reports the core symbols whose addresses the table
+// remembers: they bound the kernel's range and anchor KASLR offsets.
+func isAnchorName(name string) bool {
+	switch name {
+	case "_text", "_stext", "_etext", "_sinittext", "_einittext", "_end":
+		return true
+	}
+	return false
+}
 
 // Len returns the number of lookup entries.
 func (t *Table) Len() int { return len(t.addrs) }
@@ -63,9 +70,12 @@ func (t *Table) Source() string { return t.source }
 // Modules returns the names of the modules that have symbols in the table.
 func (t *Table) Modules() []string { return slices.Clone(t.modNames) }
 
-// KernelRange returns the core kernel's address range [lo, hi) in which
-// lookups are answered from core symbols. ok is false when the table has no
-// core symbols.
+// KernelRange returns the core kernel's address range [lo, hi): core
+// symbols are only looked up inside it, from _stext to _end. A kallsyms
+// listing of a kernel built without CONFIG_KALLSYMS_ALL ends it at
+// _einittext, and lookups in its rodata and data, between _etext and
+// _sinittext, find nothing, as in that kernel. ok is false when the table
+// has no core symbols.
 func (t *Table) KernelRange() (lo, hi uint64, ok bool) {
 	return t.coreLo, t.coreHi, t.coreHi > t.coreLo
 }
@@ -87,36 +97,60 @@ func (t *Table) Relocation() uint64 { return t.relocation }
 // Relocate returns a copy of t whose core kernel addresses are shifted by
 // offset: a System.map carries link-time addresses, and a kernel randomized
 // by KASLR runs at link-time + offset. Module symbols are not moved; they
-// only come from runtime sources.
+// only come from runtime sources. Core symbols that an offset too large
+// would push past the top of the table's address space (2^32 or 2^64) are
+// dropped: no kernel straddles it.
 func (t *Table) Relocate(offset uint64) *Table {
 	if offset == 0 {
 		return t
 	}
 	n := *t
-	n.addrs = slices.Clone(t.addrs)
-	n.ends = slices.Clone(t.ends)
-	for i := range n.addrs {
-		if n.mods[i] < 0 {
-			n.addrs[i] += offset
-			n.ends[i] += offset
-		}
-	}
-	n.coreLo += offset
-	n.coreHi += offset
 	n.relocation = t.relocation + offset
 	n.byName = &nameIndex{}
-	// Modules and the core do not overlap, so shifting the core keeps the
-	// order within it; only the merge with module entries can change.
-	if len(t.modNames) > 0 {
-		n.resort()
+	es := make([]entry, 0, len(t.addrs))
+	var lo, hi uint64
+	for i := range t.addrs {
+		e := entry{t.addrs[i], t.ends[i], t.names[i], t.mods[i], t.types[i]}
+		if e.mod < 0 {
+			var ok bool
+			if e.addr, e.end, ok = t.shift(e.addr, e.end, offset); !ok {
+				continue
+			}
+			if hi == 0 {
+				lo = e.addr
+			}
+			hi = e.end
+		}
+		es = append(es, e)
 	}
+	if l, h, ok := t.shift(t.coreLo, t.coreHi, offset); ok {
+		lo, hi = l, h
+	}
+	n.coreLo, n.coreHi = lo, hi
+	// Shifting keeps the order within the core; only the merge with the
+	// module entries can change.
+	if len(t.modNames) > 0 {
+		slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
+	}
+	n.setEntries(es)
 	return &n
 }
 
+// shift adds offset to the range [lo, hi), and reports false when the
+// result would not fit the table's address space.
+func (t *Table) shift(lo, hi, offset uint64) (uint64, uint64, bool) {
+	nl, nh := lo+offset, hi+offset
+	if nl < lo || nh < hi || t.bits == 32 && nh > 1<<32 {
+		return 0, 0, false
+	}
+	return nl, nh, true
+}
+
 // Lookup finds the symbol containing addr and returns it with addr's
-// offset, exactly as the kernel's %pS prints it. ok is false for addresses
-// outside every symbol: user space, gaps between modules, past the end of
-// the kernel, and addresses of a table that does not cover them.
+// offset, exactly as the kernel's %pS prints it. ok is false where the
+// kernel prints a raw address: user space, below _stext or from _end on,
+// gaps between modules, a module's data, and a kernel's rodata and data
+// when its kallsyms shows it was built without CONFIG_KALLSYMS_ALL.
 func (t *Table) Lookup(addr uint64) (Location, bool) {
 	i, ok := t.find(addr)
 	if !ok {
@@ -129,7 +163,8 @@ func (t *Table) Lookup(addr uint64) (Location, bool) {
 // looks up addr-1 (the call instruction, which for a call to a noreturn
 // function is the last byte of the caller) and prints the offset of addr.
 // When addr-1 is in no symbol but addr is the first byte of one (a function
-// pointer left on the stack, just after a gap), it answers sym+0x0.
+// pointer left on the stack, just after a gap), it answers sym+0x0, where
+// the kernel printed the raw address ("? 0xffffffffc025c000").
 func (t *Table) LookupReturn(addr uint64) (Location, bool) {
 	if addr != 0 {
 		if i, ok := t.find(addr - 1); ok {
@@ -207,15 +242,6 @@ func (t *Table) setEntries(es []entry) {
 	}
 }
 
-func (t *Table) resort() {
-	es := make([]entry, len(t.addrs))
-	for i := range es {
-		es[i] = entry{t.addrs[i], t.ends[i], t.names[i], t.mods[i], t.types[i]}
-	}
-	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
-	t.setEntries(es)
-}
-
 // tieOrder decides which of several symbols at one address comes first.
 type tieOrder int
 
@@ -240,7 +266,7 @@ func newTable(source string, bits, read int, core []Symbol, order tieOrder, modu
 		es = append(es, t.moduleEntries(m)...)
 	}
 	if len(es) == 0 {
-		return nil, ErrNoSymbols
+		return nil, fmt.Errorf("%w: none of the %d symbols read lies in the kernel's text range or is a module's code", ErrNoSymbols, read)
 	}
 	if byAddr := func(a, b entry) int { return cmp.Compare(a.addr, b.addr) }; !slices.IsSortedFunc(es, byAddr) {
 		slices.SortStableFunc(es, byAddr)
@@ -251,8 +277,16 @@ func newTable(source string, bits, read int, core []Symbol, order tieOrder, modu
 
 // coreEntries applies kernel/kallsyms.c's rules: the symbol printed for an
 // address is the first of its aliases in the kernel's order, and its size
-// runs to the next distinct address in the whole table. Lookups are only
-// answered inside [_stext, _end), like is_ksym_addr().
+// runs to the next distinct address in the whole table (get_symbol_pos).
+//
+// Which addresses are looked up at all is is_ksym_addr()'s decision. A
+// kernel built with CONFIG_KALLSYMS_ALL answers in [_stext, _end); one
+// without answers only in its text, [_stext, _etext) and
+// [_sinittext, _einittext), and prints anything else (rodata, data, bss)
+// as a raw address. Its /proc/kallsyms shows which: scripts/kallsyms then
+// keeps only the symbols of those two ranges, their end markers included,
+// so _end is missing. There the end markers themselves (_etext+0x..., the
+// whole rodata and data) are never printed and must not be answered.
 func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 	syms := make([]Symbol, 0, len(core))
 	for _, s := range core {
@@ -271,11 +305,9 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 		slices.SortStableFunc(syms, compareAddr)
 	}
 	for _, s := range syms {
-		for _, a := range anchorNames {
-			if s.Name == a {
-				if _, dup := t.anchors[a]; !dup {
-					t.anchors[a] = s.Addr
-				}
+		if isAnchorName(s.Name) {
+			if _, dup := t.anchors[s.Name]; !dup {
+				t.anchors[s.Name] = s.Addr
 			}
 		}
 	}
@@ -296,32 +328,58 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 	if !hasLo {
 		return nil
 	}
-	hi, hasHi := t.anchors["_end"]
-	if !hasHi || hi <= lo {
-		// Without _end the last symbol's size is unknown: let it end at
-		// the next page boundary rather than run to the end of memory.
-		last := syms[len(syms)-1].Addr
-		hi = roundUp(last+1, PageSize)
-	}
-	t.coreLo, t.coreHi = lo, hi
+	ranges := t.coreRanges(lo, syms)
+	t.coreLo, t.coreHi = ranges[0].lo, ranges[len(ranges)-1].hi
 
 	es := make([]entry, 0, len(syms))
+	r := 0
 	for i := 0; i < len(syms); {
 		s := syms[i]
 		j := i + 1
 		for j < len(syms) && syms[j].Addr == s.Addr {
 			j++
 		}
-		end := hi
-		if j < len(syms) && syms[j].Addr < hi {
-			end = syms[j].Addr
+		for r < len(ranges) && s.Addr >= ranges[r].hi {
+			r++
 		}
-		if s.Addr >= lo && s.Addr < hi {
+		if r == len(ranges) {
+			break
+		}
+		if s.Addr >= ranges[r].lo {
+			end := ranges[r].hi
+			if j < len(syms) && syms[j].Addr < end {
+				end = syms[j].Addr
+			}
 			es = append(es, entry{addr: s.Addr, end: end, name: s.Name, mod: -1, typ: s.Type})
 		}
 		i = j
 	}
 	return es
+}
+
+// addrRange is a half-open address range [lo, hi).
+type addrRange struct{ lo, hi uint64 }
+
+// coreRanges returns the ranges, ascending and disjoint, in which the
+// kernel answers lookups from its core symbols (see coreEntries). syms is
+// sorted by address and not empty.
+func (t *Table) coreRanges(lo uint64, syms []Symbol) []addrRange {
+	if end, ok := t.anchors["_end"]; ok && end > lo {
+		return []addrRange{{lo, end}}
+	}
+	etext, hasEtext := t.anchors["_etext"]
+	if hasEtext && etext > lo {
+		text := []addrRange{{lo, etext}}
+		s, okS := t.anchors["_sinittext"]
+		e, okE := t.anchors["_einittext"]
+		if okS && okE && s >= etext && e > s {
+			text = append(text, addrRange{s, e})
+		}
+		return text
+	}
+	// Neither: a partial listing. Let the last symbol end at the next
+	// page boundary rather than run to the end of memory.
+	return []addrRange{{lo, roundUp(syms[len(syms)-1].Addr+1, PageSize)}}
 }
 
 func compareAddr(a, b Symbol) int { return cmp.Compare(a.Addr, b.Addr) }

@@ -3,8 +3,13 @@ package symbolize
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ksymoops-go/ksymoops-go/symbolize/internal/testfiles"
 )
 
 // excerpt is real kallsyms text: x86_64 6.1.0-56-amd64 booted with
@@ -160,6 +165,11 @@ func TestRelocateMovesCoreOnly(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	placeholder := readTestdata(t, "maps/System.map-6.1.0-56-amd64.placeholder-from-linux-image")
 	log := readTestdata(t, "x86_64-nokaslr-module-oops/console.log")
+	xzKallsyms, err := os.ReadFile(filepath.Join(testfiles.Dir(), "armhf-sysrq-panic", "kallsyms.txt.xz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sysmap := readTestdata(t, "maps/System.map-6.1.0-56-amd64.xz")
 	var zeroed strings.Builder
 	for _, l := range strings.SplitAfter(excerpt, "\n") {
 		if len(l) > 16 {
@@ -179,10 +189,16 @@ func TestParseErrors(t *testing.T) {
 		{name: "kptr_restrict zeroes", input: zeroed.String(), wantErr: ErrRestricted, wantText: "kptr_restrict"},
 		{name: "empty kallsyms", input: "", wantErr: ErrNoSymbols},
 		{name: "empty System.map", systemMap: true, input: "\n\n", wantErr: ErrNoSymbols},
-		{name: "a log given as System.map", systemMap: true, input: string(log), wantLine: 1, wantText: "not a System.map line"},
+		{name: "a log given as System.map", systemMap: true, input: string(log), wantLine: 1, wantText: "this is a kernel log, not a System.map file"},
 		{name: "broken line", input: insertLine(excerpt, 4, "ffffffff8100zz00 T broken"), wantLine: 5, wantText: "expected a space after the address"},
-		{name: "binary junk", input: "\x7fELF\x02\x01\x01\x00\x00\x00", wantLine: 1},
-		{name: "kallsyms given as System.map", systemMap: true, input: "ffffffff81000000 T _stext\nffffffffc0201000 t oopsdemo_write\t[oopsdemo]\n", wantLine: 2, wantText: "use -k"},
+		{name: "an ELF file", input: "\x7fELF\x02\x01\x01\x00\x00\x00", wantLine: 1, wantText: "this is an ELF file"},
+		{name: "binary junk", input: "\x00\x01\x02\xff\xfe junk\n", wantLine: 1, wantText: "this is binary data"},
+		{name: "still xz-compressed", input: string(xzKallsyms), wantLine: 1, wantText: "this is compressed data"},
+		{name: "kallsyms given as System.map", systemMap: true, input: excerpt, wantLine: 10, wantText: "use -k"},
+		{name: "real kallsyms read without root", input: zeroAddrs(string(readTestdata(t, "arm64-kaslr-module-oops/kallsyms.txt.xz"))), wantErr: ErrRestricted, wantText: "sysctl kernel.kptr_restrict=0"},
+		{name: "broken line deep in a real System.map", systemMap: true, input: replaceLine(string(sysmap), 50000, "ffffffff820a84"), wantLine: 50000, wantText: "expected a space after the address"},
+		{name: "a log given as kallsyms", input: string(readTestdata(t, "arm64-kaslr-module-oops/console.log")), wantLine: 1, wantText: "this is a kernel log, not a kallsyms file"},
+		{name: "only absolute symbols", systemMap: true, input: "0000000000000000 A fixed_percpu_data\n0000000000035000 A __per_cpu_end\n", wantErr: ErrNoSymbols, wantText: "none of the 2 symbols"},
 		{name: "32 and 64 bit mixed", input: "c0300000 T _stext\nffffffff81000000 T _text\n", wantLine: 2, wantText: "mixed"},
 		{name: "overlong line", input: "ffffffff81000000 T " + strings.Repeat("a", 70000) + "\n", wantLine: 1, wantText: "longer than"},
 		{name: "unsorted", systemMap: true, input: "ffffffff81000000 T _stext\nffffffff81000060 T secondary_startup_64\nffffffff81000010 T early\n", wantLine: 3, wantText: "ascending"},
@@ -218,6 +234,20 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestCRLFAccepted(t *testing.T) {
+	// A real System.map saved with CRLF line ends gives the same table.
+	lf := string(readTestdata(t, "maps/System.map-6.1.0-50-armmp.xz"))
+	a, err := ParseSystemMap(strings.NewReader(lf), "lf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseSystemMap(strings.NewReader(strings.ReplaceAll(lf, "\n", "\r\n")), "crlf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.addrs, b.addrs) || !slices.Equal(a.ends, b.ends) || !slices.Equal(a.names, b.names) {
+		t.Error("CRLF System.map gives another table")
+	}
+
 	crlf := strings.ReplaceAll(excerpt, "\n", "\r\n")
 	tab := mustKallsyms(t, crlf)
 	if loc, ok := tab.Lookup(0xffffffffc0201086); !ok || loc.String() != "oopsdemo_write+0x86/0xbd [oopsdemo]" {
@@ -249,8 +279,213 @@ func TestI386SystemMap(t *testing.T) {
 	}
 }
 
+// replaceLine replaces line n (1-based) of text.
+func replaceLine(text string, n int, line string) string {
+	lines := strings.SplitAfter(text, "\n")
+	lines[n-1] = line + "\n"
+	return strings.Join(lines, "")
+}
+
+// zeroAddrs zeroes the address of every line, as /proc/kallsyms shows
+// them to a reader that may not see them.
+func zeroAddrs(text string) string {
+	lines := strings.SplitAfter(text, "\n")
+	for i, l := range lines {
+		if sp := strings.IndexByte(l, ' '); sp > 0 {
+			lines[i] = strings.Repeat("0", sp) + l[sp:]
+		}
+	}
+	return strings.Join(lines, "")
+}
+
 // insertLine puts line after the first n lines of text.
 func insertLine(text string, n int, line string) string {
 	lines := strings.SplitAfter(text, "\n")
 	return strings.Join(lines[:n], "") + line + "\n" + strings.Join(lines[n:], "")
+}
+
+// TestLookupRulesRealTables applies the lookup rules to the real tables of
+// four kernels: what the kernel printed there, or would have printed (a raw
+// address where this returns ok=false).
+func TestLookupRulesRealTables(t *testing.T) {
+	tables := map[string]*Table{}
+	for _, sc := range scenarios {
+		tables[sc.dir] = loadKallsyms(t, sc)
+		m, err := ParseSystemMap(bytes.NewReader(readTestdata(t, sc.sysmap)), sc.sysmap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables[sc.dir+" System.map"] = m.Relocate(sc.offset)
+	}
+	const (
+		x86   = "x86_64-nokaslr-module-oops"
+		x86m  = x86 + " System.map"
+		arm64 = "arm64-kaslr-module-oops"
+		a64m  = arm64 + " System.map"
+		armhf = "armhf-sysrq-panic"
+		i386  = "i386-module-oops"
+		i386m = i386 + " System.map"
+	)
+	tests := []struct {
+		table, rule string
+		addr        uint64
+		ret         bool // LookupReturn (%pB) instead of Lookup (%pS)
+		want        string
+	}{
+		// Aliases: the kernel's table lists them in scripts/kallsyms order
+		// (fewer leading underscores first, linker-script markers last);
+		// /proc/kallsyms shows that order and the System.map path must
+		// re-create it.
+		{x86, "alias startup_64 before _stext and _text", 0xffffffff81000000, false, "startup_64+0x0/0x70"},
+		{x86m, "alias startup_64 before _stext and _text", 0xffffffff81000000, false, "startup_64+0x0/0x70"},
+		{i386, "alias startup_32 before _stext and _text", 0xde000000, false, "startup_32+0x0/0x78"},
+		{i386m, "alias startup_32 before _stext and _text", 0xde000000, false, "startup_32+0x0/0x78"},
+		{arm64, "alias: __irqentry_text_start is a linker marker", 0xffffcfc6aa010000, false, "bcm2835_handle_irq+0x0/0x50"},
+		{a64m, "alias: __irqentry_text_start is a linker marker", 0xffffcfc6aa010000, false, "bcm2835_handle_irq+0x0/0x50"},
+		{armhf, "alias _stext before __turn_mmu_on", 0xc0300000, false, "_stext+0x0/0x20"},
+		{arm64, "alias set_reset_devices before _sinittext", 0xffffcfc6ab660000, false, "set_reset_devices+0x0/0x20"},
+
+		// The core kernel's range.
+		{x86, "last byte before _end", 0xffffffff8442ffff, false, "__brk_early_pgt_alloc+0xffff/0x10000"},
+		{x86, "_end", 0xffffffff84430000, false, ""},
+		{x86, "below _stext", 0xffffffff80ffffff, false, ""},
+		{x86, "KALLSYMS_ALL: data is printed, sized over the kallsyms tables", 0xffffffff82161a00, false, "linux_banner+0x100/0x1e7aa0"},
+		{x86m, "KALLSYMS_ALL: data is printed, sized over the kallsyms tables", 0xffffffff82161a00, false, "linux_banner+0x100/0x1e7aa0"},
+		{a64m, "_text is below _stext", 0xffffcfc6aa000000, false, ""},
+		{a64m, "_end", 0xffffcfc6ac010000, false, ""},
+		{arm64, "no KALLSYMS_ALL: last text byte", 0xffffcfc6aacfffff, false, "__idmap_text_end+0x26cf/0x26d0"},
+		{arm64, "no KALLSYMS_ALL: _etext is not printed", 0xffffcfc6aad00000, false, ""},
+		{arm64, "no KALLSYMS_ALL: rodata is printed raw", 0xffffcfc6ab000000, false, ""},
+		{arm64, "no KALLSYMS_ALL: _einittext", 0xffffcfc6ab6d5f98, false, ""},
+		{arm64, "no KALLSYMS_ALL: bss", 0xffffcfc6ab800000, false, ""},
+		{i386, "no KALLSYMS_ALL: _etext is not printed", 0xde91bc80, false, ""},
+		{i386, "no KALLSYMS_ALL: last text byte", 0xde91bc7f, false, "__x86_indirect_thunk_edi+0x1f/0x20"},
+		{armhf, "no KALLSYMS_ALL: _etext", 0xc0e00000, false, ""},
+
+		// Addresses that are no symbol's.
+		{x86, "NULL", 0, false, ""},
+		{x86, "NULL as a return address", 0, true, ""},
+		{x86, "user space RIP", 0x47b7a0, false, ""},
+		{x86, "NULL call: CR2 ffffffffffffffd6", 0xffffffffffffffd6, false, ""},
+		{x86, "LIST_POISON1", 0xdead000000000100, false, ""},
+		{x86, "LIST_POISON2", 0xdead000000000122, false, ""},
+		{x86, "slab poison", 0x6b6b6b6b6b6b6b6b, false, ""},
+		{x86, "slab poison as a return address", 0x6b6b6b6b6b6b6b6b, true, ""},
+		{x86, "top of memory", 0xffffffffffffffff, true, ""},
+		{arm64, "poison", 0xdead000000000100, false, ""},
+		{i386, "user space EIP", 0xb7f50559, false, ""},
+		{armhf, "PC is at 0x0", 0, false, ""},
+		{armhf, "a physical return address (from 0x40301a20)", 0x40301a20, false, ""},
+
+		// Modules.
+		{x86, "module text", 0xffffffffc0201086, false, "oopsdemo_write+0x86/0xbd [oopsdemo]"},
+		{x86, "module rodata is not looked up", 0xffffffffc0202024, false, ""},
+		{x86, "gap below the first module", 0xffffffffc0200fff, false, ""},
+		{arm64, "$x mapping symbol at a function", 0xffffcfc63c72d0fc, false, "oopsdemo_level3+0x0/0x12c [oopsdemo]"},
+		{arm64, "alias: the first in symtab order", 0xffffcfc63c72d298, false, "oopsdemo_exit+0x0/0xd68 [oopsdemo]"},
+		{armhf, "$d inside a function", 0xbf005188, false, "oopsdemo_level3+0x98/0x138 [oopsdemo]"},
+		{armhf, "$a after $d inside a function", 0xbf00518c, false, "oopsdemo_level3+0x9c/0x138 [oopsdemo]"},
+		{armhf, "alias: cleanup_module after oopsdemo_exit", 0xbf005278, false, "oopsdemo_exit+0x0/0xd88 [oopsdemo]"},
+		{armhf, "a module's last function ends at its text's page end", 0xbf000fff, false, "virtio_mmio_exit+0x2ff/0x300 [virtio_mmio]"},
+		{armhf, "gap between modules", 0xbf001000, false, ""},
+		{armhf, "gap between modules, as a return address", 0xbf004000, true, ""},
+		{armhf, "return address at the first byte after a gap", 0xbf005000, true, "oopsdemo_write+0x0/0xf0 [oopsdemo]"},
+		{armhf, "return address at the next module's first byte", 0xbf00a000, true, "notifier_del_vio+0x0/0x14 [virtio_console]"},
+		{i386, "the kernel's '? 0xf743d000': oopsdemo_write's first byte after a gap", 0xf743d000, true, "oopsdemo_write+0x0/0x8b [oopsdemo]"},
+		{i386, "the kernel's 'EIP: 0xf742f012' (the module was unloaded since)", 0xf742f012, false, "oopsdemo_uaf_nap+0x12/0x30 [oopsdemo_uaf]"},
+		{i386, "%pB of a return address after a noreturn call", 0xf743d164, true, "oopsdemo_level3+0xd9/0xd9 [oopsdemo]"},
+		{i386, "%pS of the same address", 0xf743d164, false, "oopsdemo_level2+0x0/0x1d [oopsdemo]"},
+		{i386m, "a System.map has no modules", 0xf743d000, false, ""},
+	}
+	for _, tc := range tests {
+		tab := tables[tc.table]
+		var loc Location
+		var ok bool
+		if tc.ret {
+			loc, ok = tab.LookupReturn(tc.addr)
+		} else {
+			loc, ok = tab.Lookup(tc.addr)
+		}
+		got := ""
+		if ok {
+			got = loc.String()
+		}
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("%s: %s: %#x: got %q ok=%v, want %q", tc.table, tc.rule, tc.addr, got, ok, tc.want)
+		}
+	}
+}
+
+// TestRangesAndAnchorsRealTables checks KernelRange, Anchor and Relocate
+// on real tables.
+func TestRangesAndAnchorsRealTables(t *testing.T) {
+	x86 := loadKallsyms(t, scenarios[0])
+	arm64 := loadKallsyms(t, scenarios[2])
+	m, err := ParseSystemMap(bytes.NewReader(readTestdata(t, scenarios[2].sysmap)), "arm64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		tab    *Table
+		lo, hi uint64
+		anchor map[string]uint64 // 0: absent
+	}{
+		{"x86_64 kallsyms: _stext to _end", x86, 0xffffffff81000000, 0xffffffff84430000,
+			map[string]uint64{"_text": 0xffffffff81000000, "_stext": 0xffffffff81000000, "_etext": 0xffffffff81e01d32, "_end": 0xffffffff84430000, "__bss_start": 0}},
+		{"x86_64 kallsyms relocated", x86.Relocate(0xd400000), 0xffffffff8e400000, 0xffffffff91830000,
+			map[string]uint64{"_stext": 0xffffffff8e400000, "_end": 0xffffffff91830000}},
+		{"arm64 kallsyms: _stext to _einittext, no _text, no _end", arm64, 0xffffcfc6aa010000, 0xffffcfc6ab6d5f98,
+			map[string]uint64{"_text": 0, "_stext": 0xffffcfc6aa010000, "_etext": 0xffffcfc6aad00000, "_sinittext": 0xffffcfc6ab660000, "_einittext": 0xffffcfc6ab6d5f98, "_end": 0}},
+		{"arm64 System.map: link-time", m, 0xffff800008010000, 0xffff80000a010000,
+			map[string]uint64{"_text": 0xffff800008000000, "_stext": 0xffff800008010000, "_end": 0xffff80000a010000}},
+		{"arm64 System.map relocated twice", m.Relocate(0x4fc6a0000000).Relocate(0x2000000), 0xffffcfc6aa010000, 0xffffcfc6ac010000,
+			map[string]uint64{"_text": 0xffffcfc6aa000000, "_stext": 0xffffcfc6aa010000}},
+	}
+	for _, tc := range tests {
+		lo, hi, ok := tc.tab.KernelRange()
+		if !ok || lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: KernelRange = %#x-%#x %v, want %#x-%#x", tc.name, lo, hi, ok, tc.lo, tc.hi)
+		}
+		for name, want := range tc.anchor {
+			got, ok := tc.tab.Anchor(name)
+			if ok != (want != 0) || got != want {
+				t.Errorf("%s: Anchor(%s) = %#x %v, want %#x", tc.name, name, got, ok, want)
+			}
+		}
+	}
+	if r := m.Relocate(0x4fc6a0000000).Relocate(0x2000000).Relocation(); r != 0x4fc6a2000000 {
+		t.Errorf("Relocation after two Relocates = %#x", r)
+	}
+	if m.Relocate(0) != m {
+		t.Error("Relocate(0) copied the table")
+	}
+	// Relocating a kallsyms table moves its core, never its modules, and
+	// keeps every entry sorted.
+	moved := x86.Relocate(0xd400000)
+	if !slices.IsSorted(moved.addrs) {
+		t.Error("relocated table is not sorted")
+	}
+	for _, c := range []struct {
+		tab  *Table
+		addr uint64
+		want string
+	}{
+		{moved, 0xffffffffc0201086, "oopsdemo_write+0x86/0xbd [oopsdemo]"},
+		{moved, 0xffffffff8e400000, "startup_64+0x0/0x70"},
+		{x86, 0xffffffff81000000, "startup_64+0x0/0x70"},
+	} {
+		if loc, ok := c.tab.Lookup(c.addr); !ok || loc.String() != c.want {
+			t.Errorf("%#x: got %v %v, want %s", c.addr, loc, ok, c.want)
+		}
+	}
+	if _, ok := moved.Lookup(0xffffffff81000000); ok {
+		t.Error("the old core address still resolves after Relocate")
+	}
+	if got := len(moved.LookupName("startup_64", "")); got != 1 {
+		t.Errorf("LookupName after Relocate: %d results", got)
+	}
+	if l := moved.LookupName("startup_64", ""); len(l) == 1 && l[0].Start != 0xffffffff8e400000 {
+		t.Errorf("LookupName after Relocate: %v", l[0].Start)
+	}
 }

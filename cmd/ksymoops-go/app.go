@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
@@ -37,12 +39,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 		status, err = annotateFiles(o, stdin, stdout, stderr, lookupEnv)
 		return err
 	})
-	err := app.RunContext(context.Background(), args)
+	err := app.RunContext(context.Background(), interspersed(args, app.Flags))
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "ksymoops-go: %v\nRun 'ksymoops-go --help' for usage.\n", ue.err)
 		return exitUsage
+	case errors.As(err, new(quietError)):
+		return exitError
 	case err != nil:
 		fmt.Fprintf(stderr, "ksymoops-go: %v\n", err)
 		return exitError
@@ -63,7 +67,8 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	if useColor(o.color, stdout, lookupEnv) {
 		opts.Style = newStyle()
 	}
-	out := bufio.NewWriterSize(stdout, 64<<10)
+	sink := &outputWriter{w: stdout}
+	out := bufio.NewWriterSize(sink, 64<<10)
 	status := exitOK
 	files := o.files
 	if len(files) == 0 {
@@ -71,14 +76,23 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	}
 	reports := map[string]int64{}
 	for _, path := range files {
-		if err := annotateFile(path, stdin, out, table, opts, diag, reports); err != nil {
-			out.Flush()
-			fmt.Fprintf(stderr, "ksymoops-go: %v\n", err)
-			status = exitError
+		err := annotateFile(path, stdin, out, table, opts, diag, reports)
+		if err == nil {
+			continue
 		}
+		if sink.err == nil {
+			out.Flush()
+		}
+		if sink.err != nil {
+			// The output is gone: no later file can be written either,
+			// and the error is not the input's.
+			return outputFailed(sink.err)
+		}
+		fmt.Fprintf(stderr, "ksymoops-go: %v\n", err)
+		status = exitError
 	}
 	if err := out.Flush(); err != nil {
-		return exitError, fmt.Errorf("writing output: %w", err)
+		return outputFailed(err)
 	}
 	total := summarizeReports(diag, reports)
 	if status == exitOK && o.failOnOops && total > 0 {
@@ -86,6 +100,40 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	}
 	return status, nil
 }
+
+// outputWriter remembers the first error writing the annotated stream, so
+// that it is told apart from errors reading an input.
+type outputWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outputWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// outputFailed is the result of a failed write of the annotated stream. A
+// reader that went away (ksymoops-go crash.log | head) is not an error worth
+// a message: it is what SIGPIPE would have ended quietly, had it been
+// delivered.
+func outputFailed(err error) (int, error) {
+	if errors.Is(err, syscall.EPIPE) {
+		return exitError, quietError{}
+	}
+	return exitError, fmt.Errorf("writing output: %w", err)
+}
+
+// quietError ends the command with exit status 1 and no message.
+type quietError struct{}
+
+func (quietError) Error() string { return "output closed" }
 
 func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
 	name := path
@@ -99,7 +147,7 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 	defer rc.Close()
 	a := annotate.New(table, opts)
 	if err := a.Stream(out, rc); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return nameError(name, err)
 	}
 	s := a.Stats()
 	for k, v := range s.Reports {
@@ -120,6 +168,16 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 	diag.notef("%s: %d lines; resolved %d of %d raw addresses (the rest are user space or outside the table), %d register values point into code; %d addresses the kernel had already named",
 		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
 	return nil
+}
+
+// nameError says which input err is about, unless it says so already.
+func nameError(name string, err error) error {
+	var pe *fs.PathError
+	var xe *xopen.Error
+	if errors.As(err, &pe) || errors.As(err, &xe) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 // summarizeReports says on stderr how many kernel reports of each kind the

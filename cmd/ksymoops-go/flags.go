@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,6 +84,55 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 	}
 }
 
+// interspersed lets flags follow file names (ksymoops-go crash.log -k
+// kallsyms.txt): urfave/cli v2 stops at the first file name and would take
+// the rest for more files, then read the running kernel's symbols. It moves
+// every flag, with its value, before the file names; "--" still ends the
+// flags.
+func interspersed(args []string, flags []cli.Flag) []string {
+	if len(args) == 0 {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	opts := []string{args[0]}
+	var files []string
+	help, dangling := false, false
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			files = append(files, args[i+1:]...)
+			i = len(args)
+		case len(a) > 1 && a[0] == '-':
+			opts = append(opts, a)
+			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			help = help || name == "help" || name == "h"
+			if takesValue[name] && !hasValue {
+				if i+1 == len(args) {
+					dangling = true // the parser will say the value is missing
+					break
+				}
+				i++
+				opts = append(opts, args[i])
+			}
+		default:
+			files = append(files, a)
+		}
+	}
+	// With --help, file names would be taken for help topics; with a
+	// flag missing its value, "--" would be taken for the value.
+	if len(files) == 0 || help || dangling {
+		return opts
+	}
+	return append(append(opts, "--"), files...)
+}
+
 func parseOptions(c *cli.Context) (*options, error) {
 	o := &options{
 		kallsyms:   c.String("kallsyms"),
@@ -109,7 +159,19 @@ func parseOptions(c *cli.Context) (*options, error) {
 		}
 		o.arch = a
 	}
+	if o.symbolFile() == "-" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
+		return nil, fmt.Errorf("standard input cannot be both the symbol file and a log: name the log files as arguments")
+	}
 	return o, nil
+}
+
+// symbolFile is the symbol file that will be read: -k wins over -m; ""
+// means the running kernel's.
+func (o *options) symbolFile() string {
+	if o.kallsyms != "" {
+		return o.kallsyms
+	}
+	return o.systemMap
 }
 
 // version is the module version and VCS revision the binary was built

@@ -12,8 +12,18 @@ import (
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
 )
 
-// liveKallsyms is where the running kernel lists its symbols.
-const liveKallsyms = "/proc/kallsyms"
+// liveSources are where the running kernel's symbols are looked for.
+type liveSources struct {
+	kallsyms string   // /proc/kallsyms
+	release  string   // uname -r
+	maps     []string // System.map candidates, in order
+}
+
+// defaultLiveSources are the running kernel's.
+func defaultLiveSources() liveSources {
+	release := kernelRelease()
+	return liveSources{kallsyms: "/proc/kallsyms", release: release, maps: systemMapPaths(release)}
+}
 
 // loadTable builds the symbol table the options ask for: -k, -m, or with
 // neither the running kernel's /proc/kallsyms, then its System.map on
@@ -35,7 +45,7 @@ func loadTable(o *options, stdin io.Reader, diag *diagnostics) (*symbolize.Table
 		}
 		return t.Relocate(o.kaslrOffset), nil
 	}
-	return loadLiveTable(o, diag)
+	return loadLiveTable(o, defaultLiveSources(), diag)
 }
 
 func parseFile(path string, stdin io.Reader, parse func(io.Reader, string) (*symbolize.Table, error)) (*symbolize.Table, error) {
@@ -44,22 +54,29 @@ func parseFile(path string, stdin io.Reader, parse func(io.Reader, string) (*sym
 		return nil, explainOpenError(err)
 	}
 	defer rc.Close()
-	return parse(rc, path)
+	name := path
+	if path == "-" {
+		name = "standard input"
+	}
+	t, err := parse(rc, name)
+	var xe *xopen.Error
+	if errors.As(err, &xe) {
+		// Bad compressed data: the decompressor's error names the file.
+		return nil, xe
+	}
+	return t, err
 }
 
 // loadLiveTable finds the running kernel's symbols.
-func loadLiveTable(o *options, diag *diagnostics) (*symbolize.Table, error) {
-	t, kerr := parseFile(liveKallsyms, nil, symbolize.ParseKallsyms)
+func loadLiveTable(o *options, live liveSources, diag *diagnostics) (*symbolize.Table, error) {
+	t, kerr := parseFile(live.kallsyms, nil, symbolize.ParseKallsyms)
 	if kerr == nil {
 		if o.kaslrOffsetSet {
-			diag.warnf("--kaslr-offset ignored: %s has the running kernel's addresses", liveKallsyms)
+			diag.warnf("--kaslr-offset ignored: %s has the running kernel's addresses", live.kallsyms)
 		}
 		return t, nil
 	}
-	release := kernelRelease()
-	var tried []string
-	for _, path := range systemMapPaths(release) {
-		tried = append(tried, path)
+	for _, path := range live.maps {
 		if _, err := os.Stat(path); err != nil {
 			continue
 		}
@@ -68,12 +85,16 @@ func loadLiveTable(o *options, diag *diagnostics) (*symbolize.Table, error) {
 			diag.warnf("%v", err)
 			continue
 		}
-		diag.notef("%s unusable (%v); using %s", liveKallsyms, shortError(kerr), path)
+		diag.notef("%s unusable (%v); using %s", live.kallsyms, shortError(kerr), path)
+		if !o.kaslrOffsetSet {
+			diag.notef("a System.map has link-time addresses: if this kernel was randomized (KASLR), " +
+				"pass the \"Kernel Offset:\" of its panic with --kaslr-offset, or a kallsyms read as root with -k")
+		}
 		return t.Relocate(o.kaslrOffset), nil
 	}
 	return nil, fmt.Errorf("no symbol table: %s: %w; and no System.map for release %q in %s. "+
 		"Pass a saved kallsyms with -k or the kernel's System.map with -m",
-		liveKallsyms, kerr, release, strings.Join(tried, ", "))
+		live.kallsyms, kerr, live.release, strings.Join(live.maps, ", "))
 }
 
 // systemMapPaths is klogd's search path for System.map, with and without

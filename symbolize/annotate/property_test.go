@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
@@ -17,8 +18,14 @@ import (
 	"github.com/ksymoops-go/ksymoops-go/symbolize/internal/testfiles"
 )
 
-// insertion is the one thing the annotator adds to a line.
-var insertion = regexp.MustCompile(`^ [^ \[\]]+\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[^\]]+\])?`)
+// insertion is the one thing the annotator adds to a line, and
+// moduleSuffix its optional " [mod]". They are apart because the text
+// after an insertion may itself look like a module (" [<ffffffff8123f8e0>]"),
+// so both lengths must be tried.
+var (
+	insertion    = regexp.MustCompile(`^ [^ \[\]]+\+0x[0-9a-f]+/0x[0-9a-f]+`)
+	moduleSuffix = regexp.MustCompile(`^ \[[^\]]+\]`)
+)
 
 // removeInsertions reports whether out is in with annotations inserted:
 // every byte of out is either the next byte of in or part of an inserted
@@ -28,9 +35,12 @@ func removeInsertions(out, in []byte) bool {
 	var match func(i, j int) bool
 	match = func(i, j int) bool {
 		for j < len(out) {
-			if m := insertion.Find(out[j:]); m != nil {
+			if m := insertionAt(out, j); m != nil {
 				key := [2]int{i, j}
 				if !failed[key] {
+					if mod := moduleSuffix.Find(out[j+len(m):]); mod != nil && match(i, j+len(m)+len(mod)) {
+						return true
+					}
 					if match(i, j+len(m)) {
 						return true
 					}
@@ -209,4 +219,64 @@ func TestHugeLineStreamed(t *testing.T) {
 	if w.peakHeap > 64<<20 {
 		t.Errorf("heap reached %d MB for a 100 MB line", w.peakHeap>>20)
 	}
+}
+
+// noSymbols is a Resolver that knows no address.
+type noSymbols struct{}
+
+func (noSymbols) Lookup(uint64) (symbolize.Location, bool)       { return symbolize.Location{}, false }
+func (noSymbols) LookupReturn(uint64) (symbolize.Location, bool) { return symbolize.Location{}, false }
+
+// TestNoSymbolsNoChange is the annotation-free run: with a resolver that
+// knows nothing, every real log comes out byte for byte, CRLFs, NULs,
+// invalid UTF-8 and missing final newlines included.
+func TestNoSymbolsNoChange(t *testing.T) {
+	for _, f := range corpusFiles(t) {
+		in, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		w := bufio.NewWriter(&out)
+		if err := New(noSymbols{}, Options{}).Stream(w, bytes.NewReader(in)); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out.Bytes(), in) {
+			t.Errorf("%s: changed without a symbol table", f)
+		}
+	}
+}
+
+// TestLongLines: a 1 MB line is parsed whole and annotated; a line over
+// MaxLine is passed through in pieces, unparsed, byte for byte.
+func TestLongLines(t *testing.T) {
+	tab := fuzzTable(t)
+	// Two frames, secondary_startup_64_no_verify+0x0 and verify_cpu+0x0
+	// (one repeated would read as 2.6's doubled "RIP [<x>] [<x>] name").
+	entry := " [<ffffffff81000075>]"
+	long := strings.Repeat(entry+" [<ffffffff81000160>]", (1<<20)/(2*len(entry))) + "\r\n"
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	if err := New(tab, Options{Arch: parse.ArchARM64}).Stream(w, strings.NewReader(long)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out.Bytes(), []byte(entry+" secondary_startup_64_no_verify+0x0/0xeb")) || !losslessByLine(out.Bytes(), []byte(long)) {
+		t.Errorf("1 MB line not annotated, or not losslessly: %q...", out.Bytes()[:200])
+	}
+	out.Reset()
+	if err := New(tab, Options{MaxLine: 4096}).Stream(w, strings.NewReader(long)); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != long {
+		t.Error("a line over MaxLine was changed")
+	}
+}
+
+// insertionAt returns the insertion starting at out[j:], if any; the
+// cheap test first keeps megabyte lines fast.
+func insertionAt(out []byte, j int) []byte {
+	if out[j] != ' ' || bytes.IndexByte(out[j:min(len(out), j+1024)], '+') < 0 {
+		return nil
+	}
+	return insertion.Find(out[j:])
 }

@@ -40,7 +40,7 @@ func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
 // Reader wraps rc, decompressing it if it starts with a known magic.
 func Reader(rc io.ReadCloser, name string) (io.ReadCloser, error) {
 	br := bufio.NewReaderSize(rc, 64<<10)
-	head, _ := br.Peek(6)
+	head := sniff(br)
 	var (
 		dec io.Reader
 		err error
@@ -65,9 +65,35 @@ func Reader(rc io.ReadCloser, name string) (io.ReadCloser, error) {
 	}
 	if err != nil {
 		rc.Close()
-		return nil, fmt.Errorf("%s: bad compressed data: %w", name, err)
+		return nil, &Error{Name: name, Op: "bad compressed data", Err: err}
 	}
 	return readCloser{&errorNamer{dec, name}, rc, end}, nil
+}
+
+// sniff returns enough of the start of br to tell whether it begins with
+// a known magic. It asks for more bytes only while what has arrived could
+// still be the start of one: a live stream (dmesg -w) whose first line is
+// shorter than a magic must not wait for the next line before it is read.
+func sniff(br *bufio.Reader) []byte {
+	head, err := br.Peek(1) // one read, of whatever is there
+	for err == nil {
+		head, _ = br.Peek(br.Buffered())
+		if !undecided(head) {
+			break
+		}
+		head, err = br.Peek(len(head) + 1)
+	}
+	return head
+}
+
+// undecided reports whether head is a proper prefix of a magic.
+func undecided(head []byte) bool {
+	for _, m := range [][]byte{magicXZ, magicGzip, magicZstd} {
+		if len(head) < len(m) && bytes.HasPrefix(m, head) {
+			return true
+		}
+	}
+	return false
 }
 
 type readCloser struct {
@@ -93,7 +119,18 @@ type errorNamer struct {
 func (e *errorNamer) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("%s: decompressing: %w", e.name, err)
+		err = &Error{Name: e.name, Op: "decompressing", Err: err}
 	}
 	return n, err
 }
+
+// Error is a failure to decompress an input. Its message names the input,
+// so callers need not.
+type Error struct {
+	Name string // the path, or "standard input"
+	Op   string
+	Err  error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s: %v", e.Name, e.Op, e.Err) }
+func (e *Error) Unwrap() error { return e.Err }

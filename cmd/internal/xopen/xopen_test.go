@@ -3,11 +3,15 @@ package xopen
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
@@ -15,57 +19,227 @@ import (
 
 const line = "[    4.579878]  0xffffffff8122a3b2\r\n"
 
-func TestOpenFormats(t *testing.T) {
-	dir := t.TempDir()
-	var gz, zs, x bytes.Buffer
-	g := gzip.NewWriter(&gz)
-	g.Write([]byte(line))
-	g.Close()
-	z, _ := zstd.NewWriter(&zs)
-	z.Write([]byte(line))
-	z.Close()
-	w, _ := xz.NewWriter(&x)
-	w.Write([]byte(line))
-	w.Close()
-	for name, data := range map[string][]byte{"plain": []byte(line), "gz": gz.Bytes(), "zst": zs.Bytes(), "xz": x.Bytes()} {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, data, 0o644)
-		rc, err := Open(p, nil)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		got, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil || string(got) != line {
-			t.Errorf("%s: got %q, %v", name, got, err)
-		}
+// text is long enough that its compressed forms have a body worth
+// truncating and corrupting, and varied enough not to compress to nothing.
+var text = func() string {
+	var b strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&b, "[%5d.%06d]  0xffffffff81%06x\r\n", i/100, i*7919%1000000, i*104729%0x1000000)
 	}
-	rc, err := Open("-", strings.NewReader(line))
-	if err != nil {
+	return b.String()
+}()
+
+type format struct {
+	name     string
+	compress func(t *testing.T, data []byte) []byte
+}
+
+var formats = []format{
+	{"plain", func(_ *testing.T, data []byte) []byte { return data }},
+	{"gz", func(t *testing.T, data []byte) []byte {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		mustWrite(t, w, data)
+		return b.Bytes()
+	}},
+	{"zst", func(t *testing.T, data []byte) []byte {
+		var b bytes.Buffer
+		w, err := zstd.NewWriter(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustWrite(t, w, data)
+		return b.Bytes()
+	}},
+	{"xz", func(t *testing.T, data []byte) []byte {
+		var b bytes.Buffer
+		w, err := xz.NewWriter(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustWrite(t, w, data)
+		return b.Bytes()
+	}},
+}
+
+func mustWrite(t *testing.T, w io.WriteCloser, data []byte) {
+	t.Helper()
+	if _, err := w.Write(data); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := io.ReadAll(rc); string(got) != line {
-		t.Errorf("stdin: %q", got)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readAll opens path and reads it to the end, closing it.
+func readAll(path string, stdin io.Reader) (string, error) {
+	rc, err := Open(path, stdin)
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(rc)
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	return string(b), err
+}
+
+func TestOpenFormats(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range formats {
+		for _, data := range []string{line, text} {
+			// The name says nothing: the format is told by its magic.
+			p := writeFile(t, dir, f.name+"-data", f.compress(t, []byte(data)))
+			if got, err := readAll(p, nil); err != nil || got != data {
+				t.Errorf("%s file: %d bytes, %v; want %d bytes", f.name, len(got), err, len(data))
+			}
+			got, err := readAll("-", bytes.NewReader(f.compress(t, []byte(data))))
+			if err != nil || got != data {
+				t.Errorf("%s on standard input: %d bytes, %v; want %d bytes", f.name, len(got), err, len(data))
+			}
+		}
+	}
+}
+
+// TestOpenConcatenated: `cat a.gz b.gz`, `cat a.xz b.xz`, `cat a.zst b.zst`
+// are valid files of their format and decompress to both parts.
+func TestOpenConcatenated(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range formats[1:] {
+		data := append(f.compress(t, []byte(line)), f.compress(t, []byte("second\n"))...)
+		p := writeFile(t, dir, f.name, data)
+		if got, err := readAll(p, nil); err != nil || got != line+"second\n" {
+			t.Errorf("%s: %q, %v", f.name, got, err)
+		}
+	}
+}
+
+// TestOpenShortInputs: inputs shorter than any magic, or starting like one,
+// are plain text.
+func TestOpenShortInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, data := range []string{"", "\n", "x", "\x1f", "\xfd7zX", "(\xb5/", "(no oops here)\n", "\x1fx\n"} {
+		p := writeFile(t, dir, "short", []byte(data))
+		if got, err := readAll(p, nil); err != nil || got != data {
+			t.Errorf("%q: got %q, %v", data, got, err)
+		}
+		if got, err := readAll("-", strings.NewReader(data)); err != nil || got != data {
+			t.Errorf("%q on standard input: got %q, %v", data, got, err)
+		}
+	}
+}
+
+// TestOpenDoesNotWaitForMagic: on a live pipe (dmesg -w | ksymoops-go) the
+// first line must be readable as soon as it arrives, even when it is
+// shorter than the longest magic; Open must not wait for more input.
+func TestOpenDoesNotWaitForMagic(t *testing.T) {
+	for _, first := range []string{"ab\n", "\n", "\x1f\n"} {
+		pr, pw := io.Pipe()
+		go pw.Write([]byte(first)) // then the writer stays silent
+		done := make(chan string, 1)
+		go func() {
+			rc, err := Open("-", pr)
+			if err != nil {
+				done <- "error: " + err.Error()
+				return
+			}
+			b := make([]byte, 64)
+			n, err := rc.Read(b)
+			if err != nil {
+				done <- "error: " + err.Error()
+				return
+			}
+			done <- string(b[:n])
+		}()
+		select {
+		case got := <-done:
+			if got != first {
+				t.Errorf("first read %q, want %q", got, first)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("Open blocked on a %d-byte first chunk waiting for more input", len(first))
+		}
+		pw.Close()
 	}
 }
 
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "directory") {
+	if _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "directory") || !strings.Contains(err.Error(), dir) {
 		t.Errorf("directory: %v", err)
 	}
-	trunc := filepath.Join(dir, "trunc.xz")
-	var x bytes.Buffer
-	w, _ := xz.NewWriter(&x)
-	w.Write(bytes.Repeat([]byte(line), 1000))
-	w.Close()
-	os.WriteFile(trunc, x.Bytes()[:x.Len()/2], 0o644)
-	rc, err := Open(trunc, nil)
-	if err == nil {
-		_, err = io.ReadAll(rc)
-		rc.Close()
+	missing := filepath.Join(dir, "missing.log")
+	if _, err := Open(missing, nil); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing file: %v", err)
 	}
-	if err == nil || !strings.Contains(err.Error(), "trunc.xz") {
-		t.Errorf("truncated xz: %v", err)
+	for _, f := range formats[1:] {
+		full := f.compress(t, []byte(text))
+		corrupt := bytes.Clone(full)
+		for i := len(corrupt) / 3; i < len(corrupt)/3+8; i++ {
+			corrupt[i] ^= 0x55
+		}
+		badHeader := bytes.Clone(full)
+		for i := len(full) / 2; i < len(full); i++ {
+			badHeader[i] = 0
+		}
+		cases := map[string][]byte{
+			"truncated":      full[:len(full)/2],
+			"truncated-tail": full[:len(full)-1],
+			"corrupt":        corrupt,
+			"zeroed-half":    badHeader,
+			"magic-only":     full[:6],
+		}
+		for what, data := range cases {
+			name := f.name + "-" + what
+			p := writeFile(t, dir, name, data)
+			_, err := readAll(p, nil)
+			var xe *Error
+			if !errors.As(err, &xe) || xe.Name != p || strings.Count(err.Error(), p) != 1 {
+				t.Errorf("%s: error %v does not name the file once", name, err)
+			}
+			if _, err := readAll("-", bytes.NewReader(data)); err == nil || !strings.Contains(err.Error(), "standard input") {
+				t.Errorf("%s on standard input: error %v does not say standard input", name, err)
+			}
+		}
+	}
+}
+
+// closeCounter counts Close calls.
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
+
+func TestReaderClosesUnderlying(t *testing.T) {
+	for _, f := range formats {
+		cc := &closeCounter{Reader: bytes.NewReader(f.compress(t, []byte(line)))}
+		rc, err := Reader(cc, f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := io.ReadAll(rc); err != nil || string(b) != line {
+			t.Errorf("%s: %q %v", f.name, b, err)
+		}
+		rc.Close()
+		if cc.closed != 1 {
+			t.Errorf("%s: underlying reader closed %d times", f.name, cc.closed)
+		}
+	}
+	// A header that cannot be decoded closes the input too.
+	cc := &closeCounter{Reader: bytes.NewReader([]byte{0xfd, '7', 'z', 'X', 'Z', 0, 0xff, 0xff, 0xff})}
+	if _, err := Reader(cc, "bad.xz"); err == nil || cc.closed != 1 || !strings.Contains(err.Error(), "bad.xz") {
+		t.Errorf("bad xz header: %v, closed %d times", err, cc.closed)
 	}
 }
