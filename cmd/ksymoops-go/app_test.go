@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+
+	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen/xopentest"
 )
 
 // td is the repository's real test data (testdata/README.md).
@@ -112,47 +112,6 @@ func kallsymsAddr(t *testing.T, path, name string) uint64 {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// compressors make the compressed copies of test inputs.
-var compressors = []struct {
-	ext      string
-	compress func(t *testing.T, data []byte) []byte
-}{
-	{"gz", func(t *testing.T, data []byte) []byte {
-		var b bytes.Buffer
-		w := gzip.NewWriter(&b)
-		closeWrite(t, w, data)
-		return b.Bytes()
-	}},
-	{"zst", func(t *testing.T, data []byte) []byte {
-		var b bytes.Buffer
-		w, err := zstd.NewWriter(&b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		closeWrite(t, w, data)
-		return b.Bytes()
-	}},
-	{"xz", func(t *testing.T, data []byte) []byte {
-		var b bytes.Buffer
-		w, err := xz.NewWriter(&b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		closeWrite(t, w, data)
-		return b.Bytes()
-	}},
-}
-
-func closeWrite(t *testing.T, w io.WriteCloser, data []byte) {
-	t.Helper()
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestKASLROffset resolves a raw address of a randomized boot with the
@@ -315,38 +274,38 @@ func TestCompressedInputs(t *testing.T) {
 	if plain.code != 0 || plainK.code != 0 {
 		t.Fatalf("exit %d, %d", plain.code, plainK.code)
 	}
-	for _, c := range compressors {
+	for _, c := range xopentest.Formats() {
 		// Names without the usual suffix: the content decides.
-		mapFile := writeFile(t, filepath.Join(dir, "map-"+c.ext), c.compress(t, mapText))
-		logFile := writeFile(t, filepath.Join(dir, "log-"+c.ext), c.compress(t, logText))
+		mapFile := writeFile(t, filepath.Join(dir, "map-"+c.Name), c.Compress(t, mapText))
+		logFile := writeFile(t, filepath.Join(dir, "log-"+c.Name), c.Compress(t, logText))
 		r := runCmd(t, "", noEnv, "-q", "-m", mapFile, logFile)
 		if r.code != 0 || r.stdout != plain.stdout {
-			t.Errorf("%s System.map and log: exit %d, output differs: %s", c.ext, r.code, r.stderr)
+			t.Errorf("%s System.map and log: exit %d, output differs: %s", c.Name, r.code, r.stderr)
 		}
-		r = runCmd(t, string(c.compress(t, logText)), noEnv, "-q", "-m", mapFile)
+		r = runCmd(t, string(c.Compress(t, logText)), noEnv, "-q", "-m", mapFile)
 		if r.code != 0 || r.stdout != plain.stdout {
-			t.Errorf("%s log on stdin: exit %d, output differs: %s", c.ext, r.code, r.stderr)
+			t.Errorf("%s log on stdin: exit %d, output differs: %s", c.Name, r.code, r.stderr)
 		}
-		ksymsFile := writeFile(t, filepath.Join(dir, "kallsyms."+c.ext), c.compress(t, ksymsText))
-		kLog := writeFile(t, filepath.Join(dir, "console.log."+c.ext), c.compress(t, kaslrText))
+		ksymsFile := writeFile(t, filepath.Join(dir, "kallsyms."+c.Name), c.Compress(t, ksymsText))
+		kLog := writeFile(t, filepath.Join(dir, "console.log."+c.Name), c.Compress(t, kaslrText))
 		r = runCmd(t, "", noEnv, "-q", "-k", ksymsFile, kLog)
 		if r.code != 0 || r.stdout != plainK.stdout {
-			t.Errorf("%s kallsyms and log: exit %d, output differs: %s", c.ext, r.code, r.stderr)
+			t.Errorf("%s kallsyms and log: exit %d, output differs: %s", c.Name, r.code, r.stderr)
 		}
 		// Corrupt data: exit 1, the file named, the others still done.
-		full := c.compress(t, logText)
-		bad := writeFile(t, filepath.Join(dir, "bad."+c.ext), full[:len(full)/2])
+		full := c.Compress(t, logText)
+		bad := writeFile(t, filepath.Join(dir, "bad."+c.Name), full[:len(full)/2])
 		r = runCmd(t, "", noEnv, "-q", "-m", nokallsymsMap, bad, nokallsymsLog)
 		if r.code != 1 || strings.Count(r.stderr, bad) != 1 || !strings.HasSuffix(r.stdout, plain.stdout) {
-			t.Errorf("truncated %s: exit %d, %q (want the file named once)", c.ext, r.code, r.stderr)
+			t.Errorf("truncated %s: exit %d, %q (want the file named once)", c.Name, r.code, r.stderr)
 		}
 		r = runCmd(t, string(full[:len(full)/2]), noEnv, "-q", "-m", nokallsymsMap)
 		if r.code != 1 || strings.Count(r.stderr, "standard input") != 1 {
-			t.Errorf("truncated %s on stdin: exit %d, %q (want standard input named once)", c.ext, r.code, r.stderr)
+			t.Errorf("truncated %s on stdin: exit %d, %q (want standard input named once)", c.Name, r.code, r.stderr)
 		}
 		r = runCmd(t, "", noEnv, "-q", "-m", bad)
 		if r.code != 1 || strings.Count(r.stderr, bad) != 1 || r.stdout != "" {
-			t.Errorf("truncated %s System.map: exit %d, %q (want the file named once)", c.ext, r.code, r.stderr)
+			t.Errorf("truncated %s System.map: exit %d, %q (want the file named once)", c.Name, r.code, r.stderr)
 		}
 	}
 }

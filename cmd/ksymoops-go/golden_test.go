@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ulikunitz/xz"
+	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen/xopentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -32,13 +31,7 @@ func golden(t *testing.T, name, got string) {
 	if *update {
 		data := []byte(got)
 		if strings.HasSuffix(name, ".xz") {
-			var b bytes.Buffer
-			w, err := xz.NewWriter(&b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			closeWrite(t, w, data)
-			data = b.Bytes()
+			data = xopentest.XZ(t, data)
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package xopen
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
+	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen/xopentest"
 )
 
 const line = "[    4.579878]  0xffffffff8122a3b2\r\n"
@@ -29,48 +27,10 @@ var text = func() string {
 	return b.String()
 }()
 
-type format struct {
-	name     string
-	compress func(t *testing.T, data []byte) []byte
-}
-
-var formats = []format{
-	{"plain", func(_ *testing.T, data []byte) []byte { return data }},
-	{"gz", func(t *testing.T, data []byte) []byte {
-		var b bytes.Buffer
-		w := gzip.NewWriter(&b)
-		mustWrite(t, w, data)
-		return b.Bytes()
-	}},
-	{"zst", func(t *testing.T, data []byte) []byte {
-		var b bytes.Buffer
-		w, err := zstd.NewWriter(&b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustWrite(t, w, data)
-		return b.Bytes()
-	}},
-	{"xz", func(t *testing.T, data []byte) []byte {
-		var b bytes.Buffer
-		w, err := xz.NewWriter(&b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustWrite(t, w, data)
-		return b.Bytes()
-	}},
-}
-
-func mustWrite(t *testing.T, w io.WriteCloser, data []byte) {
-	t.Helper()
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
+// formats are the inputs Open reads: plain, then every compressed format.
+var formats = append([]xopentest.Format{
+	{Name: "plain", Compress: func(_ testing.TB, data []byte) []byte { return data }},
+}, xopentest.Formats()...)
 
 func writeFile(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()
@@ -99,13 +59,13 @@ func TestOpenFormats(t *testing.T) {
 	for _, f := range formats {
 		for _, data := range []string{line, text} {
 			// The name says nothing: the format is told by its magic.
-			p := writeFile(t, dir, f.name+"-data", f.compress(t, []byte(data)))
+			p := writeFile(t, dir, f.Name+"-data", f.Compress(t, []byte(data)))
 			if got, err := readAll(p, nil); err != nil || got != data {
-				t.Errorf("%s file: %d bytes, %v; want %d bytes", f.name, len(got), err, len(data))
+				t.Errorf("%s file: %d bytes, %v; want %d bytes", f.Name, len(got), err, len(data))
 			}
-			got, err := readAll("-", bytes.NewReader(f.compress(t, []byte(data))))
+			got, err := readAll("-", bytes.NewReader(f.Compress(t, []byte(data))))
 			if err != nil || got != data {
-				t.Errorf("%s on standard input: %d bytes, %v; want %d bytes", f.name, len(got), err, len(data))
+				t.Errorf("%s on standard input: %d bytes, %v; want %d bytes", f.Name, len(got), err, len(data))
 			}
 		}
 	}
@@ -116,10 +76,10 @@ func TestOpenFormats(t *testing.T) {
 func TestOpenConcatenated(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range formats[1:] {
-		data := append(f.compress(t, []byte(line)), f.compress(t, []byte("second\n"))...)
-		p := writeFile(t, dir, f.name, data)
+		data := append(f.Compress(t, []byte(line)), f.Compress(t, []byte("second\n"))...)
+		p := writeFile(t, dir, f.Name, data)
 		if got, err := readAll(p, nil); err != nil || got != line+"second\n" {
-			t.Errorf("%s: %q, %v", f.name, got, err)
+			t.Errorf("%s: %q, %v", f.Name, got, err)
 		}
 	}
 }
@@ -183,7 +143,7 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 	for _, f := range formats[1:] {
-		full := f.compress(t, []byte(text))
+		full := f.Compress(t, []byte(text))
 		corrupt := bytes.Clone(full)
 		for i := len(corrupt) / 3; i < len(corrupt)/3+8; i++ {
 			corrupt[i] ^= 0x55
@@ -200,7 +160,7 @@ func TestOpenErrors(t *testing.T) {
 			"magic-only":     full[:6],
 		}
 		for what, data := range cases {
-			name := f.name + "-" + what
+			name := f.Name + "-" + what
 			p := writeFile(t, dir, name, data)
 			_, err := readAll(p, nil)
 			var xe *Error
@@ -224,17 +184,17 @@ func (c *closeCounter) Close() error { c.closed++; return nil }
 
 func TestReaderClosesUnderlying(t *testing.T) {
 	for _, f := range formats {
-		cc := &closeCounter{Reader: bytes.NewReader(f.compress(t, []byte(line)))}
-		rc, err := Reader(cc, f.name)
+		cc := &closeCounter{Reader: bytes.NewReader(f.Compress(t, []byte(line)))}
+		rc, err := Reader(cc, f.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if b, err := io.ReadAll(rc); err != nil || string(b) != line {
-			t.Errorf("%s: %q %v", f.name, b, err)
+			t.Errorf("%s: %q %v", f.Name, b, err)
 		}
 		rc.Close()
 		if cc.closed != 1 {
-			t.Errorf("%s: underlying reader closed %d times", f.name, cc.closed)
+			t.Errorf("%s: underlying reader closed %d times", f.Name, cc.closed)
 		}
 	}
 	// A header that cannot be decoded closes the input too.
