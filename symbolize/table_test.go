@@ -81,17 +81,7 @@ func TestLookupRules(t *testing.T) {
 		{"per-cpu offsets are not addresses", 0x10, false, "", false},
 	}
 	for _, tc := range tests {
-		var loc Location
-		var ok bool
-		if tc.ret {
-			loc, ok = tab.LookupReturn(tc.addr)
-		} else {
-			loc, ok = tab.Lookup(tc.addr)
-		}
-		got := ""
-		if ok {
-			got = loc.String()
-		}
+		got, ok := lookupText(tab, tc.addr, tc.ret)
 		if ok != tc.wantOK || got != tc.want {
 			t.Errorf("%s: %#x: got %q ok=%v, want %q ok=%v", tc.name, tc.addr, got, ok, tc.want, tc.wantOK)
 		}
@@ -399,17 +389,7 @@ func TestLookupRulesRealTables(t *testing.T) {
 	}
 	for _, tc := range tests {
 		tab := tables[tc.table]
-		var loc Location
-		var ok bool
-		if tc.ret {
-			loc, ok = tab.LookupReturn(tc.addr)
-		} else {
-			loc, ok = tab.Lookup(tc.addr)
-		}
-		got := ""
-		if ok {
-			got = loc.String()
-		}
+		got, ok := lookupText(tab, tc.addr, tc.ret)
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("%s: %s: %#x: got %q ok=%v, want %q", tc.table, tc.rule, tc.addr, got, ok, tc.want)
 		}
@@ -488,4 +468,18 @@ func TestRangesAndAnchorsRealTables(t *testing.T) {
 	if l := moved.LookupName("startup_64", ""); len(l) == 1 && l[0].Start != 0xffffffff8e400000 {
 		t.Errorf("LookupName after Relocate: %v", l[0].Start)
 	}
+}
+
+// lookupText resolves addr as %pB (ret) or %pS would and returns the text
+// the kernel would print, "" when nothing is found.
+func lookupText(tab *Table, addr uint64, ret bool) (string, bool) {
+	lookup := tab.Lookup
+	if ret {
+		lookup = tab.LookupReturn
+	}
+	loc, ok := lookup(addr)
+	if !ok {
+		return "", false
+	}
+	return loc.String(), true
 }
