@@ -18,6 +18,7 @@ type Parser struct {
 	arch      Arch
 	fixedArch bool
 	toks      []Token
+	report    string // kind of report the last line of Tokens started, or ""
 }
 
 // NewParser returns a Parser. A non-zero arch fixes the architecture
@@ -29,12 +30,17 @@ func NewParser(arch Arch) *Parser {
 // Arch returns the architecture the parser currently assumes.
 func (p *Parser) Arch() Arch { return p.arch }
 
+// ReportStarted returns the kind of kernel report the line last given to
+// Tokens starts (as ReportStart does), or "" when it starts none.
+func (p *Parser) ReportStarted() string { return p.report }
+
 // Tokens returns the addresses in line (without its line terminator), in
 // order. The slice is reused by the next call.
 func (p *Parser) Tokens(line []byte) []Token {
 	p.toks = p.toks[:0]
 	n := SplitPrefix(line)
 	body := line[n:]
+	p.report, _ = reportKind(body)
 	p.learnArch(body)
 	if !mayHoldAddress(body) || isCodeLine(body) {
 		return p.toks

@@ -45,7 +45,12 @@ var reportHeaders = []reportHeader{
 // ReportStart reports whether line (without its terminator) is the first
 // line of a kernel report, and of which kind.
 func ReportStart(line []byte) (kind string, ok bool) {
-	body := bytes.TrimLeft(line[SplitPrefix(line):], " ")
+	return reportKind(line[SplitPrefix(line):])
+}
+
+// reportKind is ReportStart for the kernel's text, its prefix split off.
+func reportKind(body []byte) (kind string, ok bool) {
+	body = bytes.TrimLeft(body, " ")
 	if len(body) < 5 {
 		return "", false
 	}

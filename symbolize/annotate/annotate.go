@@ -101,10 +101,10 @@ func (a *Annotator) Stats() Stats {
 // inserted, and returns the extended buffer.
 func (a *Annotator) AppendLine(dst, line []byte) []byte {
 	a.stats.Lines++
-	if kind, ok := parse.ReportStart(line); ok {
+	toks := a.parser.Tokens(line)
+	if kind := a.parser.ReportStarted(); kind != "" {
 		a.stats.Reports[kind]++
 	}
-	toks := a.parser.Tokens(line)
 	if !hasSymbolizedToken(toks) && bytes.Contains(line, []byte("+0x")) {
 		a.checkNames(line)
 	}
