@@ -73,6 +73,12 @@ var archCues = []archCue{
 	{"Call trace:", ArchARM64},
 	{" psr: ", ArchARM},
 	{"PC is at ", ArchARM},
+	// Every 32-bit ARM trace starts in the unwinder: " unwind_backtrace
+	// from show_stack+0x18/0x1c" (6.x), "(unwind_backtrace+0x0/0xf0) from"
+	// (BACKTRACE_VERBOSE and 2.6-4.x).
+	{"unwind_backtrace from ", ArchARM},
+	{"(unwind_backtrace+", ArchARM},
+	{"CPU: ARMv", ArchARM}, // the boot's "CPU: ARMv7 Processor [414fc0f0] revision 0 (ARMv7)"
 	{"NIP: ", ArchPowerPC},
 	{"NIP [", ArchPowerPC},
 	{"epc : ", ArchRISCV},

@@ -19,6 +19,7 @@ type Parser struct {
 	fixedArch bool
 	toks      []Token
 	report    string // kind of report the last line of Tokens started, or ""
+	fact      Fact   // what the last line of Tokens said about the kernel
 }
 
 // NewParser returns a Parser. A non-zero arch fixes the architecture
@@ -34,6 +35,10 @@ func (p *Parser) Arch() Arch { return p.arch }
 // Tokens starts (as ReportStart does), or "" when it starts none.
 func (p *Parser) ReportStarted() string { return p.report }
 
+// Fact returns what the line last given to Tokens says about the kernel
+// that wrote the log (as LineFact does).
+func (p *Parser) Fact() Fact { return p.fact }
+
 // Tokens returns the addresses in line (without its line terminator), in
 // order. The slice is reused by the next call.
 func (p *Parser) Tokens(line []byte) []Token {
@@ -41,6 +46,7 @@ func (p *Parser) Tokens(line []byte) []Token {
 	n := SplitPrefix(line)
 	body := line[n:]
 	p.report, _ = reportKind(body)
+	p.fact = bodyFact(body)
 	p.learnArch(body)
 	if !mayHoldAddress(body) || isCodeLine(body) {
 		return p.toks

@@ -36,6 +36,18 @@ func TestArchLearnedFromLog(t *testing.T) {
 	if p.Arch() != ArchX86 {
 		t.Errorf("arch %v after RIP:", p.Arch())
 	}
+	// 32-bit ARM without "PC is at": a sysrq panic's trace, and the boot.
+	for _, line := range []string{
+		"[   13.406249]  unwind_backtrace from show_stack+0x18/0x1c",
+		"[<c0013a18>] (unwind_backtrace+0x0/0xf0) from [<c0011a2c>] (show_stack+0x10/0x14)",
+		"[    0.000000] CPU: ARMv7 Processor [414fc0f0] revision 0 (ARMv7), cr=30c5387d",
+	} {
+		p := NewParser(0)
+		p.Tokens([]byte(line))
+		if p.Arch() != ArchARM {
+			t.Errorf("arch %v after %q", p.Arch(), line)
+		}
+	}
 	if fixed := NewParser(ArchARM); fixed.Tokens([]byte("RIP: 0010:0xffffffffc00000f0")) != nil && fixed.Arch() != ArchARM {
 		t.Error("a fixed arch changed")
 	}

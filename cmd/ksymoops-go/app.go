@@ -57,13 +57,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 // annotateFiles loads the symbol table and annotates each input in turn.
 func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (int, error) {
 	diag := &diagnostics{w: stderr, quiet: o.quiet}
-	table, err := loadTable(o, stdin, diag)
+	set, err := loadTable(o, stdin, diag)
 	if err != nil {
 		return exitError, err
 	}
-	describeTable(diag, table)
+	describeTable(diag, set.table)
 
-	opts := annotate.Options{Arch: o.arch}
+	opts := annotate.Options{
+		Arch:         o.arch,
+		LinkTime:     set.linkTime,
+		Offset:       o.kaslrOffset,
+		OffsetSet:    o.kaslrOffsetSet && set.linkTime,
+		TableRelease: set.release,
+		Live:         set.live,
+		Force:        o.force,
+	}
 	if useColor(o.color, stdout, lookupEnv) {
 		opts.Style = newStyle()
 	}
@@ -76,7 +84,7 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	}
 	reports := map[string]int64{}
 	for _, path := range files {
-		err := annotateFile(path, stdin, out, table, opts, diag, reports)
+		err := annotateFile(path, stdin, out, set.table, opts, diag, reports)
 		if err == nil {
 			continue
 		}
@@ -140,12 +148,21 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 	if path == "-" {
 		name = "standard input"
 	}
+	opts.OnVerdict = func(v annotate.Verdict) { tellVerdict(diag, name, v, opts) }
+	a := annotate.New(table, opts)
+	if path != "-" {
+		// A file can be read twice: the evidence of each boot (the
+		// "Kernel Offset:" line at the end of a panic) then applies from
+		// its first line, and nothing is held back.
+		if err := prescan(a, path); err != nil {
+			return err
+		}
+	}
 	rc, err := xopen.Open(path, stdin)
 	if err != nil {
 		return explainOpenError(err)
 	}
 	defer rc.Close()
-	a := annotate.New(table, opts)
 	if err := a.Stream(out, rc); err != nil {
 		return nameError(name, err)
 	}
@@ -161,13 +178,47 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 		for _, m := range a.Mismatches() {
 			fmt.Fprintf(diag.w, "ksymoops-go:   %v\n", m)
 		}
-		if s.Withheld > 0 {
-			fmt.Fprintf(diag.w, "ksymoops-go:   %d addresses were left unannotated rather than given names from the wrong table\n", s.Withheld)
-		}
+	}
+	if s.Withheld > 0 {
+		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: %d addresses were left unannotated rather than given names from a table that may not be their kernel's (see above; --force prints them anyway)\n", name, s.Withheld)
 	}
 	diag.notef("%s: %d lines; resolved %d of %d raw addresses (the rest are user space or outside the table), %d register values point into code; %d addresses the kernel had already named",
 		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
 	return nil
+}
+
+// prescan reads the log at path once for the evidence about its kernels.
+func prescan(a *annotate.Annotator, path string) error {
+	rc, err := xopen.Open(path, nil)
+	if err != nil {
+		return explainOpenError(err)
+	}
+	defer rc.Close()
+	if err := a.Prescan(rc); err != nil {
+		return nameError(path, err)
+	}
+	return nil
+}
+
+// tellVerdict says on stderr what was concluded about a boot in the log:
+// where its KASLR offset came from, and why names were withheld. Problems
+// are said even with -q: without them, missing names would be a mystery,
+// and forced names a trap.
+func tellVerdict(diag *diagnostics, name string, v annotate.Verdict, opts annotate.Options) {
+	switch {
+	case !v.Trusted || len(v.Problems) > 0:
+		msg := v.String()
+		if opts.Force && len(v.Problems) > 0 {
+			msg += " (names printed anyway: --force)"
+		}
+		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: %s\n", name, msg)
+		if v.Source == annotate.OffsetUnknown {
+			fmt.Fprintf(diag.w, "ksymoops-go:   the log shows no trustworthy \"Kernel Offset:\" line and no address printed with its symbol for this boot: "+
+				"pass its offset with --kaslr-offset HEX (0 if it was not randomized), or a kallsyms of that boot with -k\n")
+		}
+	case v.Source != annotate.OffsetRuntime || len(v.Notes) > 0:
+		diag.notef("%s: %s", name, v)
+	}
 }
 
 // nameError says which input err is about, unless it says so already.

@@ -126,7 +126,7 @@ func TestKASLROffset(t *testing.T) {
 		if r.code != 0 || r.stdout != want {
 			t.Errorf("--kaslr-offset %s: exit %d, got %q, want %q (%s)", off, r.code, r.stdout, want, r.stderr)
 		}
-		if !strings.Contains(r.stderr, "relocated by KASLR offset 0xd400000") {
+		if !strings.Contains(r.stderr, "KASLR offset 0xd400000 (given with --kaslr-offset)") {
 			t.Errorf("--kaslr-offset %s: the relocation is not reported: %q", off, r.stderr)
 		}
 	}
@@ -241,7 +241,7 @@ func TestFilesInOrder(t *testing.T) {
 	a := writeFile(t, filepath.Join(dir, "a.log"), []byte(vfsWriteIn))
 	b := writeFile(t, filepath.Join(dir, "b.log"), []byte("b\n"+ksysWriteIn))
 	gone := filepath.Join(dir, "gone.log")
-	r := runCmd(t, "from stdin\n", noEnv, "-q", "-m", nokallsymsMap, b, gone, a, "-", dir, b)
+	r := runCmd(t, "from stdin\n", noEnv, "-q", "-m", nokallsymsMap, "--kaslr-offset", "0", b, gone, a, "-", dir, b)
 	want := "b\n" + ksysWriteOut + vfsWriteOut + "from stdin\n" + "b\n" + ksysWriteOut
 	if r.code != 1 || r.stdout != want {
 		t.Errorf("exit %d\nstdout %q\nwant   %q", r.code, r.stdout, want)
@@ -250,13 +250,13 @@ func TestFilesInOrder(t *testing.T) {
 		t.Errorf("stderr %q: want one line for each bad input", r.stderr)
 	}
 	for _, args := range [][]string{{}, {"-"}} {
-		r = runCmd(t, ksysWriteIn, noEnv, append([]string{"-q", "-m", nokallsymsMap}, args...)...)
+		r = runCmd(t, ksysWriteIn, noEnv, append([]string{"-q", "-m", nokallsymsMap, "--kaslr-offset", "0"}, args...)...)
 		if r.code != 0 || r.stdout != ksysWriteOut || r.stderr != "" {
 			t.Errorf("stdin %v: exit %d %q %q", args, r.code, r.stdout, r.stderr)
 		}
 	}
 	// The symbol file may come on stdin when the logs are named.
-	r = runCmd(t, string(readXZ(t, nokallsymsMap)), noEnv, "-q", "-m", "-", a)
+	r = runCmd(t, string(readXZ(t, nokallsymsMap)), noEnv, "-q", "-m", "-", "--kaslr-offset", "0", a)
 	if r.code != 0 || r.stdout != vfsWriteOut {
 		t.Errorf("System.map on stdin: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
@@ -317,7 +317,7 @@ func TestInProcessStreaming(t *testing.T) {
 	out := &chanWriter{c: make(chan []byte, 100)}
 	done := make(chan int, 1)
 	go func() {
-		done <- run([]string{"ksymoops-go", "-q", "-m", nokallsymsMap}, pr, out, io.Discard, noEnv)
+		done <- run([]string{"ksymoops-go", "-q", "-m", nokallsymsMap, "--kaslr-offset", "0"}, pr, out, io.Discard, noEnv)
 	}()
 	br := bufio.NewReader(out)
 	for _, tc := range []struct{ in, want string }{{"x\n", "x\n"}, {vfsWriteIn, vfsWriteOut}, {ksysWriteIn, ksysWriteOut}} {
@@ -462,7 +462,7 @@ func TestFailOnOops(t *testing.T) {
 	if r := runCmd(t, "", noEnv, "--fail-on-oops", "-m", nokallsymsMap, nokallsymsLog); r.code != 3 || !strings.Contains(r.stderr, "kernel reports found") {
 		t.Errorf("crash log: exit %d, %q", r.code, r.stderr)
 	}
-	if r := runCmd(t, clean, noEnv, "--fail-on-oops", "-m", nokallsymsMap); r.code != 0 {
+	if r := runCmd(t, clean, noEnv, "--fail-on-oops", "-m", nokallsymsMap, "--kaslr-offset", "0"); r.code != 0 {
 		t.Errorf("clean log: exit %d", r.code)
 	}
 	if r := runCmd(t, "", noEnv, "-m", nokallsymsMap, nokallsymsLog); r.code != 0 {
@@ -481,10 +481,10 @@ func TestFlagsAfterFiles(t *testing.T) {
 	a := writeFile(t, filepath.Join(dir, "a.log"), []byte(vfsWriteIn))
 	dash := writeFile(t, filepath.Join(dir, "-b.log"), []byte(ksysWriteIn))
 	for _, args := range [][]string{
-		{a, "-q", "-m", nokallsymsMap, dash},
-		{a, "--system-map=" + nokallsymsMap, "-q", dash},
-		{"-q", a, "--color", "never", "-m", nokallsymsMap, "--", dash},
-		{"-q", "-m", nokallsymsMap, "--", a, dash},
+		{a, "-q", "-m", nokallsymsMap, "--kaslr-offset", "0", dash},
+		{a, "--system-map=" + nokallsymsMap, "--kaslr-offset=0", "-q", dash},
+		{"-q", a, "--color", "never", "-m", nokallsymsMap, "--kaslr-offset", "0", "--", dash},
+		{"-q", "-m", nokallsymsMap, "--kaslr-offset", "0", "--", a, dash},
 	} {
 		r := runCmd(t, "", noEnv, args...)
 		if r.code != 0 || r.stdout != vfsWriteOut+ksysWriteOut || r.stderr != "" {
@@ -497,7 +497,7 @@ func TestFlagsAfterFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
-	if r := runCmd(t, "", noEnv, "a.log", "-q", "-m", absMap, "--", "-b.log"); r.code != 0 || r.stdout != vfsWriteOut+ksysWriteOut {
+	if r := runCmd(t, "", noEnv, "a.log", "-q", "-m", absMap, "--kaslr-offset", "0", "--", "-b.log"); r.code != 0 || r.stdout != vfsWriteOut+ksysWriteOut {
 		t.Errorf("a file named -b.log after --: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

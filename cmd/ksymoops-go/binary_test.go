@@ -156,9 +156,14 @@ func TestSIGPIPEQuiet(t *testing.T) {
 		if quiet && s != "" {
 			t.Errorf("-q: stderr after the reader went away: %q", s)
 		}
-		for _, bad := range []string{"broken pipe", "rror", "panic", "goroutine", big + ":"} {
-			if strings.Contains(s, bad) {
-				t.Errorf("stderr after the reader went away mentions %q: %q", bad, s)
+		for _, line := range strings.Split(s, "\n") {
+			if strings.Contains(line, "KASLR offset") {
+				continue // what was concluded about each boot, said before the pipe broke
+			}
+			for _, bad := range []string{"broken pipe", "rror", "panic", "goroutine", big + ":"} {
+				if strings.Contains(line, bad) {
+					t.Errorf("stderr after the reader went away mentions %q: %q", bad, s)
+				}
 			}
 		}
 	}
@@ -218,7 +223,7 @@ func TestBytesPassThrough(t *testing.T) {
 		"\r\n\n" +
 		"no newline at the end"
 	want := strings.Replace(in, "0xffffffff8122a3b2\r\n", "0xffffffff8122a3b2 vfs_write+0xc2/0x3e0\r\n", 1)
-	cmd := exec.Command(bin, "-q", "-m", nokallsymsMap)
+	cmd := exec.Command(bin, "-q", "-m", nokallsymsMap, "--kaslr-offset", "0")
 	cmd.Stdin = strings.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

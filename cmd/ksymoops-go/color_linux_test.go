@@ -66,7 +66,7 @@ func TestColorAutoOnTerminal(t *testing.T) {
 		env    func(string) (string, bool)
 		colour bool
 	}{{noEnv, true}, {envOf(map[string]string{"NO_COLOR": "1"}), false}} {
-		code := run([]string{"ksymoops-go", "-q", "-m", nokallsymsMap}, strings.NewReader(vfsWriteIn), tty, os.Stderr, c.env)
+		code := run([]string{"ksymoops-go", "-q", "-m", nokallsymsMap, "--kaslr-offset", "0"}, strings.NewReader(vfsWriteIn), tty, os.Stderr, c.env)
 		if code != 0 {
 			t.Fatalf("exit %d", code)
 		}

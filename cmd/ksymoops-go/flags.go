@@ -23,6 +23,7 @@ type options struct {
 	arch           parse.Arch
 	quiet          bool
 	failOnOops     bool
+	force          bool
 	files          []string
 }
 
@@ -63,10 +64,11 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kallsyms", Aliases: []string{"k"}, Usage: "symbols from a `FILE` in /proc/kallsyms format (live or saved)"},
 			&cli.StringFlag{Name: "system-map", Aliases: []string{"m"}, Usage: "symbols from a System.map `FILE` (link-time addresses)"},
-			&cli.StringFlag{Name: "kaslr-offset", Usage: "add `HEX` to the System.map's addresses (the log's \"Kernel Offset:\")"},
+			&cli.StringFlag{Name: "kaslr-offset", Usage: "the KASLR offset `HEX` of the System.map's kernel (default: found in the log, see README)"},
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the annotations: `auto|always|never` (auto: only on a terminal, not with NO_COLOR)"},
 			&cli.StringFlag{Name: "arch", Usage: "the `ARCH` of the log (x86, arm64, arm, powerpc, riscv, s390, mips) instead of guessing it"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no diagnostics"},
+			&cli.BoolFlag{Name: "force", Usage: "print names even where the log shows the table is not its kernel's, or the KASLR offset is unknown (0 is assumed)"},
 			&cli.BoolFlag{Name: "fail-on-oops", Usage: "exit with status 3 when a kernel report (oops, BUG, WARNING, panic, ...) was found"},
 		},
 		HideHelpCommand: true,
@@ -139,6 +141,7 @@ func parseOptions(c *cli.Context) (*options, error) {
 		systemMap:  c.String("system-map"),
 		quiet:      c.Bool("quiet"),
 		failOnOops: c.Bool("fail-on-oops"),
+		force:      c.Bool("force"),
 		files:      c.Args().Slice(),
 	}
 	var err error

@@ -20,7 +20,7 @@ func TestLoadLiveTable(t *testing.T) {
 		tab, err := loadLiveTable(o, live, &diagnostics{w: &stderr, quiet: o.quiet})
 		src := ""
 		if tab != nil {
-			src = tab.Source()
+			src = tab.table.Source()
 		}
 		return src, stderr.String(), err
 	}

@@ -39,7 +39,41 @@ type Options struct {
 	// MaxLine is the longest line parsed whole (parse.DefaultMaxLine when
 	// zero); longer lines are copied through unparsed.
 	MaxLine int
+
+	// LinkTime says the resolver, a *symbolize.Table, holds link-time
+	// addresses (a System.map or vmlinux): a kernel randomized by KASLR
+	// ran at them plus an offset, which the Annotator finds for each boot
+	// in the log (see Verdict). Until it is known, names are withheld.
+	LinkTime bool
+	// Offset is the KASLR offset of every boot, when OffsetSet (the
+	// user's --kaslr-offset). Evidence against it is reported.
+	Offset    uint64
+	OffsetSet bool
+	// TableRelease is the kernel release the table is for ("" when
+	// unknown); a boot of another release does not get its names.
+	TableRelease string
+	// Live describes the running kernel when the table is its own, or
+	// when its kallsyms can tell the offset of a log of its boot.
+	Live *LiveKernel
+	// Force prints names even where the evidence says the table does not
+	// fit the log, or the offset is unknown (then 0 is assumed). The
+	// verdicts still say so.
+	Force bool
+	// OnVerdict, if set, is called when the Annotator first uses a
+	// conclusion about a boot, when that conclusion changes, and when the
+	// boot ends with new findings.
+	OnVerdict func(Verdict)
+	// MaxHold bounds the lines Stream holds back while the offset of a
+	// report's boot is unknown (DefaultMaxHold when zero).
+	MaxHold int
 }
+
+// DefaultMaxHold is how many lines of a report Stream holds back, at most,
+// waiting for the evidence of its kernel's offset.
+const DefaultMaxHold = 4096
+
+// maxHoldBytes bounds the bytes held back, whatever the line count.
+const maxHoldBytes = 64 << 20
 
 // Stats counts what an Annotator did.
 type Stats struct {
@@ -50,7 +84,7 @@ type Stats struct {
 	Symbolized int64 // addresses the kernel had already printed a symbol for
 	Agreed     int64 // of those, ones the table resolves to the same text
 	Disagreed  int64 // of those, ones the table resolves differently
-	Withheld   int64 // addresses left raw because the table contradicts the log
+	Withheld   int64 // addresses left raw because the table does not fit the log, or its offset is unknown
 	// Symbols the kernel printed without an address, compared by name and
 	// size with the table.
 	NamesAgreed, NamesDisagreed int64
@@ -72,6 +106,7 @@ func (s Stats) ReportCount() int64 {
 // use; make one per stream.
 type Annotator struct {
 	res    Resolver
+	static *symbolize.Table // res, when it holds link-time addresses
 	opts   Options
 	parser *parse.Parser
 	edits  []parse.Edit
@@ -80,11 +115,28 @@ type Annotator struct {
 	// mismatches are the first disagreements between the log and the table.
 	mismatches []Mismatch
 	printed    []parse.PrintedSymbol // scratch for checkNames
+
+	cur       *bootState
+	lastBoot  int                         // the index of the log's last boot, as far as known
+	prescan   []*bootState                // evidence of every boot, from Prescan
+	verdicts  []Verdict                   // final verdicts of the boots that ended
+	done      []*bootState                // the boots that ended, when keepBoots
+	keepBoots bool                        // a Prescan's collector keeps every boot
+	dec       decision                    // how cur's addresses are resolved now
+	stale     bool                        // evidence changed since dec was made
+	moved     map[uint64]*symbolize.Table // the link-time table at each offset used
+	inReport  bool                        // a report started and has not ended
+	hold      hold
 }
 
 // New returns an Annotator that resolves through res.
 func New(res Resolver, opts Options) *Annotator {
-	return &Annotator{res: res, opts: opts, parser: parse.NewParser(opts.Arch), stats: Stats{Reports: map[string]int64{}}}
+	a := &Annotator{res: res, opts: opts, parser: parse.NewParser(opts.Arch), stats: Stats{Reports: map[string]int64{}}, stale: true}
+	if t, ok := res.(*symbolize.Table); ok && opts.LinkTime {
+		a.static = t
+	}
+	a.cur = newBoot(0, 1)
+	return a
 }
 
 // Stats returns the counts so far. The Reports map is a copy.
@@ -97,20 +149,146 @@ func (a *Annotator) Stats() Stats {
 	return s
 }
 
+// Verdicts returns the conclusions about every boot seen so far, the
+// current one last.
+func (a *Annotator) Verdicts() []Verdict {
+	return append(a.verdicts[:len(a.verdicts):len(a.verdicts)], a.decide(a.cur).verdict)
+}
+
 // AppendLine appends line (without its terminator) to dst with annotations
-// inserted, and returns the extended buffer.
+// inserted, and returns the extended buffer. It never holds a line back:
+// a report whose kernel's offset shows only later is annotated with what
+// is known now.
 func (a *Annotator) AppendLine(dst, line []byte) []byte {
+	toks := a.observe(line)
+	return a.appendAnnotated(dst, line, toks)
+}
+
+// observe takes in what line tells: the boot it belongs to, facts about its
+// kernel, and the symbols the kernel printed, which are evidence for or
+// against the table. It returns the line's addresses.
+func (a *Annotator) observe(line []byte) []parse.Token {
 	a.stats.Lines++
 	toks := a.parser.Tokens(line)
 	if kind := a.parser.ReportStarted(); kind != "" {
 		a.stats.Reports[kind]++
+		a.inReport = true
+		a.hold.spent = false
 	}
+	fact := a.parser.Fact()
+	if arch := a.parser.Arch(); arch != parse.ArchUnknown {
+		a.cur.arch = arch
+	}
+	switch fact.Kind {
+	case parse.FactNone:
+	case parse.FactBanner:
+		a.startBoot()
+		a.inReport = false
+	case parse.FactReportEnd:
+		a.inReport = false
+	}
+	if a.prescan != nil {
+		return toks // the evidence is known from the prescan
+	}
+	if fact.Kind != parse.FactNone {
+		a.cur.observeFact(fact, a.stats.Lines)
+		a.stale = true
+	}
+	if a.opts.Live != nil {
+		if ts, ok := parse.Timestamp(line); ok && ts > a.cur.maxTime {
+			a.cur.maxTime = ts
+			a.stale = true
+		}
+	}
+	for _, t := range toks {
+		if !t.Symbolized || t.Role == parse.RoleValue {
+			continue
+		}
+		if ps, ok := parse.SymbolAfter(line, t.End); ok {
+			if a.static != nil {
+				a.vote(t, ps)
+			} else {
+				a.check(line, t, ps)
+			}
+			a.stale = true
+		}
+	}
+	// Lines with addresses the kernel named were checked pair by pair
+	// above; the symbols of other lines are checked by name and size. A
+	// line where any address already carries a symbol, this tool's own
+	// annotation of a register included, is left out, so that a second
+	// run weighs the same evidence as the first.
 	if !hasSymbolizedToken(toks) && bytes.Contains(line, []byte("+0x")) {
 		a.checkNames(line)
 	}
+	return toks
+}
+
+// startBoot ends the current boot at a "Linux version" banner.
+func (a *Annotator) startBoot() {
+	a.endBoot()
+	if len(a.verdicts) < maxVerdicts {
+		a.verdicts = append(a.verdicts, a.decide(a.cur).verdict)
+	}
+	if a.keepBoots {
+		a.done = append(a.done, a.cur)
+	}
+	a.cur = newBoot(a.cur.index+1, a.stats.Lines)
+	a.lastBoot = max(a.lastBoot, a.cur.index)
+	if a.prescan != nil && a.cur.index < len(a.prescan) {
+		a.cur.merge(a.prescan[a.cur.index])
+	}
+	a.stale = true
+}
+
+// endBoot reports the final verdict of the current boot, if it mattered.
+func (a *Annotator) endBoot() {
+	if a.opts.OnVerdict != nil && a.cur.used {
+		a.report(a.decide(a.cur).verdict, true)
+	}
+}
+
+// maxVerdicts bounds the verdicts kept for a log of many boots.
+const maxVerdicts = 1000
+
+// decision returns how the current boot's addresses are resolved, weighing
+// the evidence again when it changed.
+func (a *Annotator) decision() decision {
+	if a.stale {
+		a.dec = a.decide(a.cur)
+		a.stale = false
+	}
+	return a.dec
+}
+
+// report passes a verdict that addresses were resolved by to OnVerdict
+// when it says something new: a different offset or trust, or at the end
+// of a boot, new problems.
+func (a *Annotator) report(v Verdict, final bool) {
+	if a.opts.OnVerdict == nil {
+		return
+	}
+	last := a.cur.notified
+	changed := last == nil || last.Offset != v.Offset || last.Trusted != v.Trusted ||
+		(last.Source == OffsetUnknown) != (v.Source == OffsetUnknown)
+	if final && last != nil && !changed {
+		changed = len(last.Problems) != len(v.Problems) || len(last.Notes) != len(v.Notes)
+	}
+	if !changed {
+		return
+	}
+	a.cur.notified = &v
+	a.opts.OnVerdict(v)
+}
+
+// appendAnnotated appends line with the symbols of its addresses toks.
+func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte {
 	if len(toks) == 0 {
 		return append(dst, line...)
 	}
+	d := a.decision()
+	a.cur.used = true
+	a.report(d.verdict, false)
 	a.edits = a.edits[:0]
 	a.text = a.text[:0]
 	type span struct{ at, from, to int }
@@ -120,19 +298,18 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 		if t.Symbolized {
 			if t.Role != parse.RoleValue {
 				a.stats.Symbolized++
-				a.check(line, t)
 			}
 			continue
 		}
-		loc, ok := a.resolve(t)
-		if ok && a.distrusted() {
-			// The log's own symbols contradict the table: a name from it
-			// would be a confident guess, and wrong names are worse than
-			// none. Leave the address raw.
-			ok = false
-			if t.Role != parse.RoleValue {
-				a.stats.Withheld++
-			}
+		var loc symbolize.Location
+		ok := false
+		if d.res != nil {
+			loc, ok = resolve(d.res, t)
+		} else if t.Value != 0 && t.Role != parse.RoleValue {
+			// The table does not fit this boot, or its offset is not
+			// known: a name from it would be a confident guess, and
+			// wrong names are worse than none. Leave the address raw.
+			a.stats.Withheld++
 		}
 		if t.Role == parse.RoleValue {
 			if !ok || !loc.IsText() {
@@ -169,23 +346,14 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 	return parse.Splice(dst, line, a.edits)
 }
 
-func hasSymbolizedToken(toks []parse.Token) bool {
-	for _, t := range toks {
-		if t.Symbolized {
-			return true
-		}
-	}
-	return false
-}
-
-func (a *Annotator) resolve(t parse.Token) (symbolize.Location, bool) {
+func resolve(res Resolver, t parse.Token) (symbolize.Location, bool) {
 	if t.Value == 0 {
 		return symbolize.Location{}, false
 	}
 	if t.Role == parse.RoleReturn {
-		return a.res.LookupReturn(t.Value)
+		return res.LookupReturn(t.Value)
 	}
-	return a.res.Lookup(t.Value)
+	return res.Lookup(t.Value)
 }
 
 func (a *Annotator) appendLocation(b []byte, loc symbolize.Location) []byte {
@@ -231,34 +399,203 @@ type Flusher interface {
 // whenever it has consumed all the input read so far, so that a live
 // source (dmesg -w) is annotated as it arrives while a file is written in
 // large blocks.
+//
+// With a link-time table, the lines of a report whose kernel's offset is
+// not known yet are held back until the evidence arrives (the "Kernel
+// Offset:" line at the end of a panic), the report ends, or MaxHold lines
+// have been held; lines outside reports are written as they come. After a
+// Prescan of the same input nothing needs to be held.
 func (a *Annotator) Stream(w Flusher, r io.Reader) error {
+	err := a.stream(w, r)
+	if err == nil {
+		err = a.flushHold(w)
+	}
+	a.endBoot()
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func (a *Annotator) stream(w Flusher, r io.Reader) error {
 	lr := parse.NewLineReader(r, a.opts.MaxLine)
 	var out []byte
 	for {
 		l, err := lr.Next()
 		if errors.Is(err, io.EOF) {
-			return w.Flush()
+			return nil
 		}
 		if err != nil {
-			if ferr := w.Flush(); ferr != nil {
-				return ferr
-			}
 			return err
 		}
-		out = out[:0]
+		var toks []parse.Token
 		if l.Whole {
-			out = a.AppendLine(out, l.Text)
+			if a.hold.active() && parse.LineFact(l.Text).Kind == parse.FactBanner {
+				// The held lines are the ending boot's.
+				if err := a.flushHold(w); err != nil {
+					return err
+				}
+			}
+			toks = a.observe(l.Text)
+		}
+		if a.holding() {
+			a.hold.add(l, toks)
+			if a.holdDone() {
+				if err := a.flushHold(w); err != nil {
+					return err
+				}
+			}
 		} else {
-			out = append(out, l.Text...)
+			out = out[:0]
+			if l.Whole {
+				out = a.appendAnnotated(out, l.Text, toks)
+			} else {
+				out = append(out, l.Text...)
+			}
+			out = append(out, l.EOL...)
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
 		}
-		out = append(out, l.EOL...)
-		if _, err := w.Write(out); err != nil {
-			return err
-		}
-		if lr.Buffered() == 0 {
+		if lr.Buffered() == 0 && !a.hold.active() {
 			if err := w.Flush(); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// holding reports whether the line just observed must wait: lines are
+// held from the start of a report, while its boot's offset is unknown.
+func (a *Annotator) holding() bool {
+	if a.hold.active() {
+		return true
+	}
+	if a.static == nil || a.prescan != nil || a.opts.OffsetSet || a.opts.Force || !a.inReport || a.hold.spent {
+		return false
+	}
+	return a.decision().verdict.Source == OffsetUnknown
+}
+
+// holdDone reports whether the held lines can be written: the offset is
+// known, the report ended, or the bound was reached.
+func (a *Annotator) holdDone() bool {
+	if !a.inReport || a.decision().verdict.Source != OffsetUnknown {
+		return true
+	}
+	limit := a.opts.MaxHold
+	if limit <= 0 {
+		limit = DefaultMaxHold
+	}
+	if len(a.hold.lines) >= limit || a.hold.bytes >= maxHoldBytes {
+		// Give up waiting for this report; the rest of it streams.
+		a.hold.spent = true
+		return true
+	}
+	return false
+}
+
+// flushHold writes the held lines, annotated with what is known now.
+func (a *Annotator) flushHold(w Flusher) error {
+	var out []byte
+	for i := range a.hold.lines {
+		h := &a.hold.lines[i]
+		out = out[:0]
+		if h.whole {
+			out = a.appendAnnotated(out, h.text, h.toks)
+		} else {
+			out = append(out, h.text...)
+		}
+		out = append(out, h.eol...)
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+	}
+	a.hold.reset()
+	return nil
+}
+
+// hold keeps the lines of a report while its kernel's offset is unknown.
+type hold struct {
+	lines []heldLine
+	bytes int
+	spent bool // the current report was held as long as allowed
+}
+
+type heldLine struct {
+	text, eol []byte
+	whole     bool
+	toks      []parse.Token
+}
+
+func (h *hold) active() bool { return len(h.lines) > 0 }
+
+func (h *hold) add(l parse.Line, toks []parse.Token) {
+	text := append([]byte(nil), l.Text...)
+	eol := append([]byte(nil), l.EOL...)
+	h.lines = append(h.lines, heldLine{text: text, eol: eol, whole: l.Whole, toks: append([]parse.Token(nil), toks...)})
+	h.bytes += len(text)
+}
+
+func (h *hold) reset() {
+	clear(h.lines)
+	h.lines = h.lines[:0]
+	h.bytes = 0
+}
+
+// Prescan reads a whole log for the evidence about each of its boots
+// before Stream annotates it from its start: so the "Kernel Offset:" line
+// at the end of a panic applies to every report of its boot, and a later
+// boot in the log tells that an earlier one is not the running kernel's.
+// r must hold the same log that Stream will be given.
+func (a *Annotator) Prescan(r io.Reader) error {
+	opts := a.opts
+	opts.OnVerdict = nil
+	p := New(a.res, opts)
+	p.keepBoots = true
+	lr := parse.NewLineReader(r, a.opts.MaxLine)
+	for {
+		l, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if l.Whole {
+			p.observe(l.Text)
+		}
+	}
+	boots := make([]*bootState, 0, p.cur.index+1)
+	for range p.cur.index + 1 {
+		boots = append(boots, nil)
+	}
+	boots[p.cur.index] = p.cur
+	for _, b := range p.done {
+		boots[b.index] = b
+	}
+	for _, b := range boots {
+		if b != nil {
+			b.last = b.index == p.cur.index
+		}
+	}
+	a.prescan = boots
+	a.lastBoot = p.cur.index
+	a.mismatches = p.mismatches
+	a.stats.Agreed, a.stats.Disagreed = p.stats.Agreed, p.stats.Disagreed
+	a.stats.NamesAgreed, a.stats.NamesDisagreed = p.stats.NamesAgreed, p.stats.NamesDisagreed
+	if a.cur.index == 0 && boots[0] != nil {
+		a.cur.merge(boots[0])
+	}
+	a.stale = true
+	return nil
+}
+
+func hasSymbolizedToken(toks []parse.Token) bool {
+	for _, t := range toks {
+		if t.Symbolized {
+			return true
+		}
+	}
+	return false
 }

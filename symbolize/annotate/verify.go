@@ -41,7 +41,7 @@ const minNameEvidence = 3
 
 // checkNames compares the symbols the kernel printed in line, without an
 // address, with the table's symbols of the same name: a table of the same
-// kernel has each of them with the same size.
+// kernel has each of them with the same size, wherever KASLR put it.
 func (a *Annotator) checkNames(line []byte) {
 	nr, ok := a.res.(NameResolver)
 	if !ok {
@@ -57,11 +57,14 @@ func (a *Annotator) checkNames(line []byte) {
 		for _, c := range cands {
 			agree = agree || (c.Size == ps.Size && ps.Offset <= c.Size)
 		}
+		a.stale = true
 		if agree {
 			a.stats.NamesAgreed++
+			a.cur.namesAgreed++
 			continue
 		}
 		a.stats.NamesDisagreed++
+		a.cur.namesDisagreed++
 		if len(a.mismatches) < maxMismatches {
 			kernel := symbolize.Location{Name: ps.Name, Offset: ps.Offset, Size: ps.Size, Module: ps.Module}.String()
 			table := fmt.Sprintf("%s of size %#x", cands[0].Name, cands[0].Size)
@@ -73,19 +76,17 @@ func (a *Annotator) checkNames(line []byte) {
 // maxMismatches bounds the examples kept for the diagnostics.
 const maxMismatches = 5
 
-// check compares an address the kernel already named with the table's
-// answer. It returns false when they disagree.
-func (a *Annotator) check(line []byte, t parse.Token) bool {
-	ps, ok := parse.SymbolAfter(line, t.End)
-	if !ok {
-		return true // a form we cannot compare (no offset/size printed)
-	}
-	loc, found := a.resolve(t)
+// check compares an address the kernel printed with its symbol ps with
+// the answer of a table of runtime addresses.
+func (a *Annotator) check(line []byte, t parse.Token, ps parse.PrintedSymbol) {
+	loc, found := resolve(a.res, t)
 	if found && loc.Name == ps.Name && loc.Offset == ps.Offset && loc.Size == ps.Size && (ps.Module == "" || loc.Module == ps.Module) {
 		a.stats.Agreed++
-		return true
+		a.cur.agreed++
+		return
 	}
 	a.stats.Disagreed++
+	a.cur.disagreed++
 	if len(a.mismatches) < maxMismatches {
 		m := Mismatch{Line: a.stats.Lines, Addr: t.Value, Kernel: symbolize.Location{Name: ps.Name, Offset: ps.Offset, Size: ps.Size, Module: ps.Module}.String()}
 		if found {
@@ -93,19 +94,31 @@ func (a *Annotator) check(line []byte, t parse.Token) bool {
 		}
 		a.mismatches = append(a.mismatches, m)
 	}
-	return false
 }
 
 // Mismatches returns the first few disagreements between the log and the
 // table.
 func (a *Annotator) Mismatches() []Mismatch { return a.mismatches }
 
-// distrusted reports whether the table has been shown not to match the
-// log: as many addresses the kernel named disagree with it as agree, or
-// (weaker evidence, so more of it is needed) more of the symbols the kernel
-// printed have another size in the table than the same.
-func (a *Annotator) distrusted() bool {
-	s := &a.stats
-	return s.Disagreed > 0 && s.Disagreed >= s.Agreed ||
-		s.NamesDisagreed >= minNameEvidence && s.NamesDisagreed > s.NamesAgreed
+// vote takes an address the kernel printed with its symbol as evidence of
+// the offset of a link-time table, and counts it as agreeing when the
+// table has that symbol with that size.
+func (a *Annotator) vote(t parse.Token, ps parse.PrintedSymbol) {
+	if ps.Module != "" {
+		return // a link-time table has no modules, and they do not move with the kernel
+	}
+	unmatched := a.cur.unmatched
+	a.cur.vote(a.static, t.Value, ps)
+	if a.cur.unmatched == unmatched {
+		a.stats.Agreed++
+		return
+	}
+	a.stats.Disagreed++
+	if len(a.mismatches) < maxMismatches {
+		m := Mismatch{Line: a.stats.Lines, Addr: t.Value, Kernel: symbolize.Location{Name: ps.Name, Offset: ps.Offset, Size: ps.Size}.String()}
+		if cands := a.static.LookupName(ps.Name, ""); len(cands) > 0 {
+			m.Table = fmt.Sprintf("%s of size %#x", cands[0].Name, cands[0].Size)
+		}
+		a.mismatches = append(a.mismatches, m)
+	}
 }
