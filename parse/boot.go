@@ -28,12 +28,16 @@ const (
 	// FactReportEnd: "---[ end trace ... ]---" or "---[ end Kernel
 	// panic ...": the end of a report.
 	FactReportEnd
+	// FactLastUnloaded: "Modules linked in: ... [last unloaded:
+	// oopsdemo_uaf(OE)]": Module names the module unloaded last.
+	FactLastUnloaded
 )
 
 // A Fact is what one line says about the kernel that wrote the log.
 type Fact struct {
 	Kind    FactKind
 	Release string // FactBanner, FactRelease
+	Module  string // FactLastUnloaded
 	// Offset and Base of FactOffset: the kernel ran Offset bytes above
 	// its link address Base (x86: _text's; arm64: KIMAGE_VADDR).
 	Offset, Base uint64
@@ -57,10 +61,11 @@ var factFormats = []factFormat{
 	{"Pid: ", parseReleaseLine},                 // 2.6's show_regs: "Pid: 1, comm: swapper Not tainted 2.6.32 #1"
 	{"---[ end trace ", parseReportEnd},
 	{"---[ end Kernel panic", parseReportEnd},
+	{"Modules linked in:", parseModulesLinkedIn},
 }
 
 // factFirstBytes holds the first byte of every factFormats prefix.
-const factFirstBytes = "LKCP-"
+const factFirstBytes = "LKCP-M"
 
 // LineFact returns what line (without its terminator, with any collector
 // prefix) says about the kernel that wrote it.
@@ -158,6 +163,20 @@ func parseReleaseLine(rest []byte) (Fact, bool) {
 }
 
 func parseReportEnd([]byte) (Fact, bool) { return Fact{Kind: FactReportEnd}, true }
+
+// parseModulesLinkedIn finds "[last unloaded: name(OE)]" at the end of the
+// module list.
+func parseModulesLinkedIn(rest []byte) (Fact, bool) {
+	_, after, found := bytes.Cut(rest, []byte("[last unloaded: "))
+	if !found {
+		return Fact{}, false
+	}
+	end := bytes.IndexAny(after, "( ]")
+	if end <= 0 {
+		return Fact{}, false
+	}
+	return Fact{Kind: FactLastUnloaded, Module: string(after[:end])}, true
+}
 
 // isRelease accepts what uname -r can print: it starts with a version
 // number ("2.6.32", "6.1.0-56-amd64", "6.12.0-rc1+").

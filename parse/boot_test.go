@@ -36,6 +36,9 @@ func TestLineFact(t *testing.T) {
 		{"Pid: 0, comm: swapper Not tainted (2.6.18-194.el5 #1)", Fact{Kind: FactRelease, Release: "2.6.18-194.el5"}},
 		{"[   12.948957] ---[ end trace 0000000000000000 ]---", Fact{Kind: FactReportEnd}},
 		{"[   18.0] ---[ end Kernel panic - not syncing: sysrq triggered crash ]---", Fact{Kind: FactReportEnd}},
+		{"[   15.285143] Modules linked in: oopsdemo(OE) [last unloaded: oopsdemo_uaf(OE)]", Fact{Kind: FactLastUnloaded, Module: "oopsdemo_uaf"}},
+		{"Modules linked in: nfsd lockd [last unloaded: scsi_wait_scan]", Fact{Kind: FactLastUnloaded, Module: "scsi_wait_scan"}},
+		{"[   13.076973] Modules linked in: oopsdemo(OE)", Fact{}},
 		// Close, but not the kernel's lines.
 		{"[    1.0] CPU: Physical Processor ID: 0", Fact{}},
 		{"[    1.0] Kernel Offset: garbage", Fact{}},

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 )
 
@@ -172,6 +173,9 @@ func isCodeLine(body []byte) bool {
 // the kernel (or an earlier run) printed for it: "func+0x1a/0x60",
 // "? func+0x..", "(func)", "(func+0x10/0x20)", "func [mod]".
 func followedBySymbol(b []byte, end int) bool {
+	if k := end; k < len(b) && b[k] == ' ' && moduleNote.Match(b[k+1:]) {
+		return true // this tool's "[oopsdemo+0x1a2]" or "[in unloaded module oopsdemo_uaf?]"
+	}
 	j, paren, _ := symbolStart(b, end)
 	start := j
 	for j < len(b) && isSymbolByte(b[j]) {
@@ -201,6 +205,11 @@ func followedBySymbol(b []byte, end int) bool {
 	}
 	return false
 }
+
+// moduleNote matches what is printed after an address in a module that has
+// no symbols: the module and the offset in it, as klogd printed them, or
+// that the address is where an unloaded module was.
+var moduleNote = regexp.MustCompile(`^\[(?:[\w-]+\+0x[0-9a-f]+|in unloaded module [\w-]+\?)\]`)
 
 func isSymbolByte(c byte) bool {
 	return c == '_' || c == '.' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'

@@ -62,6 +62,13 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 		return exitError, err
 	}
 	describeTable(diag, set.table)
+	var modules *symbolize.ModuleMap
+	if o.lsmod != "" {
+		if modules, err = loadModules(o.lsmod, stdin); err != nil {
+			return exitError, err
+		}
+		diag.notef("using %s: %d modules", modules.Source(), len(modules.Modules()))
+	}
 
 	opts := annotate.Options{
 		Arch:         o.arch,
@@ -71,6 +78,7 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 		TableRelease: set.release,
 		Live:         set.live,
 		Force:        o.force,
+		Modules:      modules,
 	}
 	if useColor(o.color, stdout, lookupEnv) {
 		opts.Style = newStyle()
@@ -206,7 +214,7 @@ func prescan(a *annotate.Annotator, path string) error {
 // and forced names a trap.
 func tellVerdict(diag *diagnostics, name string, v annotate.Verdict, opts annotate.Options) {
 	switch {
-	case !v.Trusted || len(v.Problems) > 0:
+	case !v.Trusted || len(v.Problems) > 0 || v.Source == annotate.OffsetAssumed:
 		msg := v.String()
 		if opts.Force && len(v.Problems) > 0 {
 			msg += " (names printed anyway: --force)"

@@ -17,6 +17,7 @@ import (
 type options struct {
 	kallsyms       string
 	systemMap      string
+	lsmod          string
 	kaslrOffset    uint64
 	kaslrOffsetSet bool
 	color          colorMode
@@ -45,8 +46,10 @@ Examples:
    Post-mortem, with the kallsyms saved on the same boot:
       ksymoops-go -k kallsyms.txt crash.log
 
-   Post-mortem, with the build's System.map and the boot's KASLR offset
-   (the "Kernel Offset: 0x..." line of the panic):
+   Post-mortem, with the build's System.map (the KASLR offset of each boot
+   is taken from the log: its "Kernel Offset:" line, addresses printed with
+   their symbols, nokaslr; or give it with --kaslr-offset):
+      ksymoops-go -m System.map-6.1.0-56-amd64 crash.log
       ksymoops-go -m System.map-6.1.0-56-amd64 --kaslr-offset 0xd400000 crash.log
 
    In CI, over saved console logs (compressed ones too):
@@ -64,6 +67,7 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kallsyms", Aliases: []string{"k"}, Usage: "symbols from a `FILE` in /proc/kallsyms format (live or saved)"},
 			&cli.StringFlag{Name: "system-map", Aliases: []string{"m"}, Usage: "symbols from a System.map `FILE` (link-time addresses)"},
+			&cli.StringFlag{Name: "lsmod", Usage: "module regions from a saved /proc/modules `FILE`: an address in a module with no symbols gets \"[module+0xoff]\""},
 			&cli.StringFlag{Name: "kaslr-offset", Usage: "the KASLR offset `HEX` of the System.map's kernel (default: found in the log, see README)"},
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the annotations: `auto|always|never` (auto: only on a terminal, not with NO_COLOR)"},
 			&cli.StringFlag{Name: "arch", Usage: "the `ARCH` of the log (x86, arm64, arm, powerpc, riscv, s390, mips) instead of guessing it"},
@@ -139,6 +143,7 @@ func parseOptions(c *cli.Context) (*options, error) {
 	o := &options{
 		kallsyms:   c.String("kallsyms"),
 		systemMap:  c.String("system-map"),
+		lsmod:      c.String("lsmod"),
 		quiet:      c.Bool("quiet"),
 		failOnOops: c.Bool("fail-on-oops"),
 		force:      c.Bool("force"),
@@ -164,6 +169,9 @@ func parseOptions(c *cli.Context) (*options, error) {
 	}
 	if o.symbolFile() == "-" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
 		return nil, fmt.Errorf("standard input cannot be both the symbol file and a log: name the log files as arguments")
+	}
+	if o.lsmod == "-" && (o.symbolFile() == "-" || len(o.files) == 0 || slices.Contains(o.files, "-")) {
+		return nil, fmt.Errorf("standard input can be only one of the symbol file, the --lsmod file and a log")
 	}
 	return o, nil
 }

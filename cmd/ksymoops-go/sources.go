@@ -79,6 +79,20 @@ func loadTable(o *options, stdin io.Reader, diag *diagnostics) (*symbolSet, erro
 	return loadLiveTable(o, defaultLiveSources(), diag)
 }
 
+// loadModules reads a saved /proc/modules.
+func loadModules(path string, stdin io.Reader) (*symbolize.ModuleMap, error) {
+	rc, err := xopen.Open(path, stdin)
+	if err != nil {
+		return nil, explainOpenError(err)
+	}
+	defer rc.Close()
+	name := path
+	if path == "-" {
+		name = "standard input"
+	}
+	return symbolize.ParseModules(rc, name)
+}
+
 // liveOffset returns a function that reads the running kernel's kallsyms,
 // once and only when asked, and returns its KASLR offset against the
 // link-time table t.

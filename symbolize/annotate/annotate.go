@@ -63,6 +63,10 @@ type Options struct {
 	// conclusion about a boot, when that conclusion changes, and when the
 	// boot ends with new findings.
 	OnVerdict func(Verdict)
+	// Modules are the regions of the loaded modules (a saved
+	// /proc/modules): an address in a module the table has no symbols for
+	// is annotated "[module+0xoff]".
+	Modules *symbolize.ModuleMap
 	// MaxHold bounds the lines Stream holds back while the offset of a
 	// report's boot is unknown (DefaultMaxHold when zero).
 	MaxHold int
@@ -85,6 +89,7 @@ type Stats struct {
 	Agreed     int64 // of those, ones the table resolves to the same text
 	Disagreed  int64 // of those, ones the table resolves differently
 	Withheld   int64 // addresses left raw because the table does not fit the log, or its offset is unknown
+	InModules  int64 // addresses without a symbol annotated with their module, or as in an unloaded one
 	// Symbols the kernel printed without an address, compared by name and
 	// size with the table.
 	NamesAgreed, NamesDisagreed int64
@@ -318,6 +323,18 @@ func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte
 			a.stats.Registers++
 		} else {
 			a.stats.Addresses++
+		}
+		if !ok && t.Role != parse.RoleValue && d.modules {
+			if note := a.moduleNote(t.Value); note != "" {
+				a.stats.InModules++
+				from := len(a.text)
+				if a.opts.Style != nil && a.opts.Style.Module != nil {
+					note = a.opts.Style.Module(note)
+				}
+				a.text = append(append(a.text, ' '), note...)
+				pending = append(pending, span{t.End, from, len(a.text)})
+				continue
+			}
 		}
 		if !ok {
 			if a.opts.Style != nil && a.opts.Style.Unresolved != nil {

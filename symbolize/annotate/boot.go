@@ -142,9 +142,10 @@ type bootState struct {
 	claim     parse.Fact // the last "Kernel Offset:" line, Kind FactNone if none
 	claimLine int64
 	noKASLR   bool
+	unloaded  string  // the module the log says was unloaded last
 	maxTime   float64 // the largest printk timestamp seen
 	arch      parse.Arch
-	last      bool    // known to be the log's last boot (prescan)
+	last      bool // known to be the log's last boot (prescan)
 
 	// Address/symbol pairs against the link-time table: for each offset,
 	// how many pairs it explains.
@@ -175,6 +176,9 @@ func (b *bootState) merge(p *bootState) {
 		b.claim, b.claimLine = p.claim, p.claimLine
 	}
 	b.noKASLR = b.noKASLR || p.noKASLR
+	if p.unloaded != "" {
+		b.unloaded = p.unloaded
+	}
 	b.maxTime = max(b.maxTime, p.maxTime)
 	if p.arch != parse.ArchUnknown {
 		b.arch = p.arch
@@ -196,6 +200,8 @@ func (b *bootState) observeFact(f parse.Fact, line int64) {
 		b.claim, b.claimLine = f, line
 	case parse.FactNoKASLR:
 		b.noKASLR = true
+	case parse.FactLastUnloaded:
+		b.unloaded = f.Module
 	}
 }
 
@@ -282,6 +288,10 @@ func tableAnchor(t *symbolize.Table) (uint64, bool) {
 type decision struct {
 	verdict Verdict
 	res     Resolver // nil when names are withheld
+	// modules is true when the module regions may be used: nothing says
+	// the log is of another boot (an unknown offset does not matter to
+	// module addresses, which do not move with the kernel's).
+	modules bool
 }
 
 // decide weighs the evidence about boot b and picks the resolver for its
@@ -303,7 +313,7 @@ func (a *Annotator) decide(b *bootState) decision {
 			v.Source = OffsetAssumed
 		}
 	}
-	d := decision{verdict: v}
+	d := decision{verdict: v, modules: v.Trusted || len(v.Problems) == 0}
 	if v.Trusted {
 		d.res = a.res
 		if a.static != nil {
@@ -465,4 +475,53 @@ func (a *Annotator) relocated(offset uint64) *symbolize.Table {
 	}
 	a.moved[offset] = t
 	return t
+}
+
+// moduleSlack is how far from the known modules an address may lie and
+// still be taken for a module's: module memory is allocated in one area
+// (x86_64: 1 GiB from 0xffffffffc0000000; arm64 and ARM: next to the
+// kernel), and a module unloaded before the others were saved lay among
+// them.
+const moduleSlack = 64 << 20
+
+// moduleNote says what is known of an address in no symbol: the module
+// whose memory holds it ("[oopsdemo+0x1a2]"), or, when the log says a
+// module was unloaded, that the address lies where modules live, in none
+// that is loaded: "[in unloaded module oopsdemo_uaf?]".
+func (a *Annotator) moduleNote(addr uint64) string {
+	if m := a.opts.Modules; m != nil {
+		if mod, off, ok := m.Lookup(addr); ok {
+			return fmt.Sprintf("[%s+%#x]", mod.Name, off)
+		}
+	}
+	// Only the log's word that a module was unloaded makes it more than a
+	// guess: the table may be of another boot, with other module places.
+	if a.cur.unloaded == "" || !a.inModuleArea(addr) {
+		return ""
+	}
+	return "[in unloaded module " + a.cur.unloaded + "?]"
+}
+
+// inModuleArea reports whether addr lies among the known modules (of the
+// table or the module map), and outside the core kernel. Without any
+// module to go by it says no: a System.map knows no module.
+func (a *Annotator) inModuleArea(addr uint64) bool {
+	lo, hi, ok := uint64(0), uint64(0), false
+	if t, isTable := a.res.(*symbolize.Table); isTable {
+		lo, hi, ok = t.ModuleSpan()
+		if clo, chi, core := t.KernelRange(); core && addr >= clo && addr < chi {
+			return false
+		}
+	}
+	if m := a.opts.Modules; m != nil {
+		mlo, mhi := m.Span()
+		if !ok {
+			lo, hi = mlo, mhi
+		}
+		lo, hi, ok = min(lo, mlo), max(hi, mhi), true
+	}
+	if !ok {
+		return false
+	}
+	return addr+moduleSlack >= lo && addr < hi+moduleSlack && addr+moduleSlack > addr
 }

@@ -23,7 +23,7 @@ import (
 // after an insertion may itself look like a module (" [<ffffffff8123f8e0>]"),
 // so both lengths must be tried.
 var (
-	insertion    = regexp.MustCompile(`^ [^ \[\]]+\+0x[0-9a-f]+/0x[0-9a-f]+`)
+	insertion    = regexp.MustCompile(`^ (?:[^ \[\]]+\+0x[0-9a-f]+/0x[0-9a-f]+|\[(?:[\w-]+\+0x[0-9a-f]+|in unloaded module [\w-]+\?)\])`)
 	moduleSuffix = regexp.MustCompile(`^ \[[^\]]+\]`)
 )
 
@@ -275,7 +275,7 @@ func TestLongLines(t *testing.T) {
 // insertionAt returns the insertion starting at out[j:], if any; the
 // cheap test first keeps megabyte lines fast.
 func insertionAt(out []byte, j int) []byte {
-	if out[j] != ' ' || bytes.IndexByte(out[j:min(len(out), j+1024)], '+') < 0 {
+	if out[j] != ' ' || bytes.IndexByte(out[j:min(len(out), j+1024)], '+') < 0 && !bytes.HasPrefix(out[j:], []byte(" [in unloaded module ")) {
 		return nil
 	}
 	return insertion.Find(out[j:])

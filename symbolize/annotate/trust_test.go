@@ -372,3 +372,77 @@ func TestFactsOfRealLogs(t *testing.T) {
 		}
 	}
 }
+
+func modulesMap(t *testing.T, dir string) *symbolize.ModuleMap {
+	t.Helper()
+	m, err := symbolize.ParseModules(bytes.NewReader(readTestdata(t, dir+"/modules.txt")), dir+"/modules.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestModuleRegions: with a System.map, which has no modules, and the
+// boot's saved /proc/modules, module addresses get their module and
+// offset, "[oopsdemo+0x1c8]", like klogd's; core addresses their names.
+func TestModuleRegions(t *testing.T) {
+	const dir = "x86_64-nokaslr-module-oops"
+	kall, raw := kallsymsTable(t, dir)
+	mods := modulesMap(t, dir)
+	r := rawify(readTestdata(t, dir+"/console.log"), symbolIndex(raw))
+	log := strings.Join(r.in, "\n") + "\n"
+	got, _, stats := run(t, systemMapTable(t, "System.map-6.1.0-56-amd64"), Options{LinkTime: true, Modules: mods}, log, true)
+	want := 0
+	for i, line := range strings.Split(got, "\n") {
+		for _, m := range regexp.MustCompile(`0x([0-9a-f]{16}) \[([\w]+)\+0x([0-9a-f]+)\]`).FindAllStringSubmatch(line, -1) {
+			var addr, off uint64
+			fmt.Sscanf(m[1], "%x", &addr)
+			fmt.Sscanf(m[3], "%x", &off)
+			loc, ok := kall.Lookup(addr)
+			mod, _, _ := mods.Lookup(addr)
+			if !ok || loc.Module != m[2] || addr-mod.Base != off {
+				t.Errorf("line %d: %s is %v in kallsyms", i+1, m[0], loc)
+			}
+			want++
+		}
+	}
+	if want == 0 || stats.InModules != int64(want) {
+		t.Errorf("%d module addresses annotated, stats say %d", want, stats.InModules)
+	}
+}
+
+// TestUnloadedModule: the i386 boot unloaded oopsdemo_uaf while its thread
+// ran on, and the thread's fault has "EIP: 0xf742f012". A kallsyms read
+// after the unload has no symbol there; the log's "[last unloaded:
+// oopsdemo_uaf(OE)]" says what was probably there, and the annotation
+// says no more than that.
+func TestUnloadedModule(t *testing.T) {
+	const dir = "i386-module-oops"
+	var after bytes.Buffer
+	for _, line := range strings.SplitAfter(string(readTestdata(t, dir+"/kallsyms.txt.xz")), "\n") {
+		if !strings.Contains(line, "[oopsdemo_uaf]") {
+			after.WriteString(line)
+		}
+	}
+	tab, err := symbolize.ParseKallsyms(&after, "kallsyms after rmmod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(readTestdata(t, dir+"/console.log"))
+	got, _, _ := run(t, tab, Options{}, log, true)
+	if !strings.Contains(got, "EIP: 0xf742f012 [in unloaded module oopsdemo_uaf?]\r\n") {
+		t.Errorf("the unloaded module's address is not marked:\n%s", got)
+	}
+	if strings.Contains(got, "oopsdemo_uaf?] [") {
+		t.Error("marked twice")
+	}
+	// Idempotent: a second run adds nothing.
+	if again, _, _ := run(t, tab, Options{}, got, true); again != got {
+		t.Error("a second run changed the output")
+	}
+	// The kallsyms read before the unload names the function.
+	before, _ := kallsymsTable(t, dir)
+	if got, _, _ := run(t, before, Options{}, log, true); !strings.Contains(got, "EIP: 0xf742f012 oopsdemo_uaf_nap+0x12/0x30 [oopsdemo_uaf]") {
+		t.Error("the kallsyms of before the unload does not resolve the address")
+	}
+}
