@@ -187,6 +187,10 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 			fmt.Fprintf(diag.w, "ksymoops-go:   %v\n", m)
 		}
 	}
+	if s.HoldsCut > 0 {
+		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: %d reports were held back as long as allowed (%d lines) waiting for their kernel's offset, then written without it; give the log as a file to have it read twice\n",
+			name, s.HoldsCut, annotate.DefaultMaxHold)
+	}
 	if s.Withheld > 0 {
 		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: %d addresses were left unannotated rather than given names from a table that may not be their kernel's (see above; --force prints them anyway)\n", name, s.Withheld)
 	}

@@ -90,6 +90,9 @@ type Stats struct {
 	Disagreed  int64 // of those, ones the table resolves differently
 	Withheld   int64 // addresses left raw because the table does not fit the log, or its offset is unknown
 	InModules  int64 // addresses without a symbol annotated with their module, or as in an unloaded one
+	// HoldsCut counts the reports whose lines were held back for the
+	// offset of their kernel until MaxHold lines or 64 MiB, then let go.
+	HoldsCut int64
 	// Symbols the kernel printed without an address, compared by name and
 	// size with the table.
 	NamesAgreed, NamesDisagreed int64
@@ -507,6 +510,7 @@ func (a *Annotator) holdDone() bool {
 	if len(a.hold.lines) >= limit || a.hold.bytes >= maxHoldBytes {
 		// Give up waiting for this report; the rest of it streams.
 		a.hold.spent = true
+		a.stats.HoldsCut++
 		return true
 	}
 	return false

@@ -329,12 +329,15 @@ func TestHoldIsBounded(t *testing.T) {
 	var verdicts []Verdict
 	a := New(link, Options{LinkTime: true, MaxHold: 10, OnVerdict: func(v Verdict) { verdicts = append(verdicts, v) }})
 	var out bytes.Buffer
-	w := &countingFlusher{Writer: bufio.NewWriter(&out)}
+	w := bufio.NewWriter(&out)
 	if err := a.Stream(w, strings.NewReader(log.String())); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != log.String() {
 		t.Error("output differs from input")
+	}
+	if a.Stats().HoldsCut != 1 {
+		t.Errorf("%d holds cut", a.Stats().HoldsCut)
 	}
 	if len(verdicts) == 0 || verdicts[0].Source != OffsetUnknown {
 		t.Errorf("verdicts %v", verdicts)
@@ -342,10 +345,6 @@ func TestHoldIsBounded(t *testing.T) {
 	if a.hold.active() || cap(a.hold.lines) > 20 {
 		t.Errorf("held %d lines (capacity %d)", len(a.hold.lines), cap(a.hold.lines))
 	}
-}
-
-type countingFlusher struct {
-	*bufio.Writer
 }
 
 func TestFactsOfRealLogs(t *testing.T) {
