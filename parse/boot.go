@@ -200,7 +200,12 @@ func firstField(b []byte) []byte {
 // ("[   12.345678]", also after a syslog or level prefix), and false for a
 // line without one.
 func Timestamp(line []byte) (seconds float64, ok bool) {
-	prefix := line[:SplitPrefix(line)]
+	return PrefixTimestamp(line[:SplitPrefix(line)])
+}
+
+// PrefixTimestamp is Timestamp for a line's prefix, already split off (see
+// Parser.Prefix).
+func PrefixTimestamp(prefix []byte) (seconds float64, ok bool) {
 	for {
 		i := bytes.IndexByte(prefix, '[')
 		if i < 0 {

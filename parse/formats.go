@@ -86,6 +86,10 @@ var archCues = []archCue{
 	{"epc   : ", ArchMIPS},
 }
 
+// archCueFirstBytes holds the first byte of every archCues literal that can
+// start a line's text (TestCueFirstBytes keeps it true).
+const archCueFirstBytes = "REpCPNeKu(<"
+
 // A slot is one capture group of a format: an address, and how the kernel
 // printed it.
 type slot struct {
@@ -104,6 +108,9 @@ type slot struct {
 type lineFormat struct {
 	name    string
 	literal string
+	// also, when set, are literals of which the line must hold one too:
+	// for rows whose own literal is common in ordinary log lines.
+	also    []string
 	re      *regexp.Regexp
 	slots   []slot
 	// anchored formats describe a whole line; they are tried against the
@@ -132,7 +139,7 @@ var lineFormats = []lineFormat{
 		// 0xffff8800b3d5ed58", whose span takes both, so that an
 		// annotation goes where the kernel puts the symbol), the
 		// end-of-oops " RIP  [<ffffffff8109b2e8>]" and " EIP: [<c0123456>]".
-		name: "x86 RIP/EIP/IP", literal: "IP",
+		name: "x86 RIP/EIP/IP", literal: "IP", also: []string{"IP: 0x", "[<", "EIP is at 0x"},
 		re:    regexp.MustCompile(`(?:^|[\s\]])(?:[RE]?IP:?\s+(\[<` + hex + `>\](?: 0x[0-9a-f]{1,16}\b)?)|[RE]?IP: 0x` + hex + `\b|EIP is at 0x` + hex + `\b)`),
 		slots: []slot{{group: 2, role: RoleIP, span: 1}, {group: 3, role: RoleIP}, {group: 4, role: RoleIP}},
 	},
@@ -190,7 +197,7 @@ var lineFormats = []lineFormat{
 		// powerpc: "NIP [c00000000007b5a8] func+0x../0x..", "LR [c...] ...";
 		// raw, "NIP [c00000000007b5a8] 0xc00000000007b5a8", the span takes
 		// both so that an annotation goes where the kernel puts the symbol.
-		name: "powerpc NIP/LR", literal: "[",
+		name: "powerpc NIP/LR", literal: "[", also: []string{"NIP ", "LR "},
 		re:    regexp.MustCompile(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
 		slots: []slot{{group: 2, role: RoleIP, span: 1}},
 	},
@@ -236,7 +243,7 @@ var lineFormats = []lineFormat{
 		// " ? 0xffffffffc025c000", arm64 "  0xffffd790b04b101c".
 		// It is the whole kernel text of its line; after a prefix this
 		// tool does not know, it is still the end of the line.
-		name: "bare trace entry", literal: "0x",
+		name: "bare trace entry", literal: "0x", also: []string{"  0x", "  ? 0x", " 0x", "? 0x"},
 		// After an unknown prefix it must stand apart (two blanks, as
 		// the kernel indents its trace entries): "class 0x030000",
 		// "PHYS_OFFSET: 0xffffb0b700000000" or "Kernel Offset: 0x... from

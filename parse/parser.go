@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // MaxTokens bounds the addresses taken from one line. The kernel prints at
@@ -21,6 +22,7 @@ type Parser struct {
 	toks      []Token
 	report    string // kind of report the last line of Tokens started, or ""
 	fact      Fact   // what the last line of Tokens said about the kernel
+	prefix    int    // length of the collector's prefix of that line
 }
 
 // NewParser returns a Parser. A non-zero arch fixes the architecture
@@ -40,21 +42,40 @@ func (p *Parser) ReportStarted() string { return p.report }
 // that wrote the log (as LineFact does).
 func (p *Parser) Fact() Fact { return p.fact }
 
+// Prefix returns the length of the collector's prefix (timestamps, syslog
+// header) of the line last given to Tokens or Scan.
+func (p *Parser) Prefix() int { return p.prefix }
+
+// Scan takes in what line says without looking for its addresses: the
+// report it starts, its fact about the kernel, the architecture it shows.
+// It is Tokens without the tokens, for a pass that only gathers evidence.
+// It reports whether the line may hold addresses.
+func (p *Parser) Scan(line []byte) (mayHold bool) {
+	n := SplitPrefix(line)
+	p.prefix = n
+	body := line[n:]
+	p.report, _ = reportKind(body)
+	p.fact = bodyFact(body)
+	mayHold = mayHoldAddress(body)
+	p.learnArch(body, mayHold)
+	return mayHold
+}
+
 // Tokens returns the addresses in line (without its line terminator), in
 // order. The slice is reused by the next call.
 func (p *Parser) Tokens(line []byte) []Token {
 	p.toks = p.toks[:0]
-	n := SplitPrefix(line)
+	if !p.Scan(line) {
+		return p.toks
+	}
+	n := p.prefix
 	body := line[n:]
-	p.report, _ = reportKind(body)
-	p.fact = bodyFact(body)
-	p.learnArch(body)
-	if !mayHoldAddress(body) || isCodeLine(body) {
+	if isCodeLine(body) {
 		return p.toks
 	}
 	for i := range lineFormats {
 		f := &lineFormats[i]
-		if !bytes.Contains(body, []byte(f.literal)) {
+		if !bytes.Contains(body, []byte(f.literal)) || !containsAny(body, f.also) {
 			continue
 		}
 		limit := 1
@@ -130,29 +151,50 @@ func (p *Parser) addSlot(body []byte, base int, m []int, s slot, format string) 
 const roleUser Role = 0xff
 
 // learnArch updates the stream's architecture from cue literals.
-func (p *Parser) learnArch(body []byte) {
+func (p *Parser) learnArch(body []byte, hasHex bool) {
 	if p.fixedArch {
 		return
 	}
+	// A cue in mid-line ("... EFLAGS: 00010246") comes with register
+	// values, so a line without a hexadecimal number is only looked at
+	// where a cue can start it: most lines cost one prefix test.
+	lead := bytes.TrimLeft(body, " ")
+	if !hasHex && (len(lead) == 0 || strings.IndexByte(archCueFirstBytes, lead[0]) < 0) {
+		return
+	}
 	for _, c := range archCues {
-		if bytes.Contains(body, []byte(c.literal)) {
+		if hasHex && bytes.Contains(body, []byte(c.literal)) || bytes.HasPrefix(lead, []byte(c.literal)) {
 			p.arch = c.arch
 			return
 		}
 	}
 }
 
-// mayHoldAddress is the cheap prefilter: an address needs "0x", "[" or a
-// run of at least eight hex digits.
-func mayHoldAddress(b []byte) bool {
-	if bytes.Contains(b, []byte("0x")) || bytes.IndexByte(b, '[') >= 0 {
-		return true
+// containsAny reports whether b contains one of literals, or literals is
+// empty.
+func containsAny(b []byte, literals []string) bool {
+	for _, l := range literals {
+		if bytes.Contains(b, []byte(l)) {
+			return true
+		}
 	}
+	return len(literals) == 0
+}
+
+// minAddressDigits is the fewest hex digits a kernel address is printed
+// with: 32-bit kernels print eight, 64-bit ones sixteen (or the leading
+// digits of 0xffff...). Shorter numbers are user space, NULL or offsets.
+const minAddressDigits = 8
+
+// mayHoldAddress reports whether b has a run of hexadecimal digits long
+// enough to be a kernel address. Most log lines have none, and this is all
+// they cost.
+func mayHoldAddress(b []byte) bool {
 	run := 0
 	for _, c := range b {
-		if _, ok := hexDigit(c); ok {
+		if isHexByte(c) {
 			run++
-			if run >= 8 {
+			if run >= minAddressDigits {
 				return true
 			}
 		} else {
@@ -160,6 +202,11 @@ func mayHoldAddress(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// isHexByte reports whether c is a hexadecimal digit, in two compares.
+func isHexByte(c byte) bool {
+	return c-'0' < 10 || (c|0x20)-'a' < 6
 }
 
 // isCodeLine reports the "Code:" byte dump, whose hex is instructions, not

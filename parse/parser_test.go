@@ -159,3 +159,23 @@ func TestTokensBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstByteTables keeps the one-byte prefilters in step with the
+// tables they stand for.
+func TestFirstByteTables(t *testing.T) {
+	for _, h := range reportHeaders {
+		if !strings.Contains(reportFirstBytes, h.prefix[:1]) {
+			t.Errorf("reportFirstBytes lacks %q (%s)", h.prefix[:1], h.prefix)
+		}
+	}
+	for _, c := range archCues {
+		if lead := strings.TrimLeft(c.literal, " "); lead == c.literal && !strings.Contains(archCueFirstBytes, lead[:1]) {
+			t.Errorf("archCueFirstBytes lacks %q (%s)", lead[:1], c.literal)
+		}
+	}
+	for _, f := range factFormats {
+		if !strings.Contains(factFirstBytes, f.prefix[:1]) {
+			t.Errorf("factFirstBytes lacks %q (%s)", f.prefix[:1], f.prefix)
+		}
+	}
+}

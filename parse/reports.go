@@ -1,6 +1,13 @@
 package parse
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
+
+// reportFirstBytes holds the first byte of every reportHeaders prefix, so
+// that most lines cost one byte test (TestReportFirstBytes keeps it true).
+const reportFirstBytes = "BIKOPUVWdgikrsuw"
 
 // A reportHeader is the first line of one kind of kernel report, as the
 // kernel prints it at the start of its text.
@@ -51,7 +58,7 @@ func ReportStart(line []byte) (kind string, ok bool) {
 // reportKind is ReportStart for the kernel's text, its prefix split off.
 func reportKind(body []byte) (kind string, ok bool) {
 	body = bytes.TrimLeft(body, " ")
-	if len(body) < 5 {
+	if len(body) < 5 || strings.IndexByte(reportFirstBytes, body[0]) < 0 {
 		return "", false
 	}
 	for _, h := range reportHeaders {

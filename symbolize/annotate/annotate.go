@@ -177,7 +177,14 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 // against the table. It returns the line's addresses.
 func (a *Annotator) observe(line []byte) []parse.Token {
 	a.stats.Lines++
-	toks := a.parser.Tokens(line)
+	var toks []parse.Token
+	if a.keepBoots && !bytes.Contains(line, []byte("+0x")) {
+		// A prescan needs a line's addresses only where the kernel
+		// printed symbols: the evidence of pairs and names.
+		a.parser.Scan(line)
+	} else {
+		toks = a.parser.Tokens(line)
+	}
 	if kind := a.parser.ReportStarted(); kind != "" {
 		a.stats.Reports[kind]++
 		a.inReport = true
@@ -203,7 +210,7 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 		a.stale = true
 	}
 	if a.opts.Live != nil {
-		if ts, ok := parse.Timestamp(line); ok && ts > a.cur.maxTime {
+		if ts, ok := parse.PrefixTimestamp(line[:a.parser.Prefix()]); ok && ts > a.cur.maxTime {
 			a.cur.maxTime = ts
 			a.stale = true
 		}

@@ -1,0 +1,240 @@
+// Command benchrun is `make bench`'s timer: it runs ksymoops-go and its
+// yardsticks side by side on real data, interleaved, several times, and
+// prints the median wall time and peak memory of each, and the ratios the
+// speed targets are stated in. Ratios are measured in the same run, so
+// they hold on a loaded or slower machine where the absolute figures do
+// not.
+//
+//	go run ./cmd/internal/benchrun -bin bin/ksymoops-go -baseline bin/bench-baseline -testdata testdata
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ulikunitz/xz"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/ksymoops-go", "the ksymoops-go binary")
+	baseline := flag.String("baseline", "bin/bench-baseline", "the bench-baseline binary")
+	testdata := flag.String("testdata", "testdata", "the repository's testdata directory")
+	runs := flag.Int("runs", 9, "runs of each command; the median is reported")
+	logMB := flag.Int("log-mb", 200, "size of the generated log for the throughput figures, in MB")
+	flag.Parse()
+	if err := benchmark(*bin, *baseline, *testdata, *runs, *logMB); err != nil {
+		fmt.Fprintln(os.Stderr, "benchrun:", err)
+		os.Exit(1)
+	}
+}
+
+// A measurement is the median of several runs of one command.
+type measurement struct {
+	name    string
+	wall    time.Duration
+	peakRSS int64 // KiB
+}
+
+func benchmark(bin, baseline, testdata string, runs, logMB int) error {
+	dir, err := os.MkdirTemp("", "ksymoops-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	kallsyms, err := unxz(filepath.Join(testdata, "x86_64-kaslr-sysrq-panic/kallsyms.txt.xz"), dir)
+	if err != nil {
+		return err
+	}
+	sysmap, err := unxz(filepath.Join(testdata, "maps/System.map-6.1.0-56-amd64.xz"), dir)
+	if err != nil {
+		return err
+	}
+	nokallsymsMap, err := unxz(filepath.Join(testdata, "maps/System.map-6.1.192-nokallsyms.xz"), dir)
+	if err != nil {
+		return err
+	}
+	oops := filepath.Join(testdata, "x86_64-kaslr-sysrq-panic/console.log")
+	bigLog, size, err := makeLog(filepath.Join(testdata, "x86_64-nokallsyms-nokaslr-module-oops/console.log"), dir, int64(logMB)<<20)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("data: kallsyms %s, System.map %s, oops %s; log of %d MB with kernel reports in 1%% of its lines\n\n",
+		kallsyms, sysmap, oops, size>>20)
+
+	groups := []struct {
+		title string
+		cmds  [][]string
+	}{
+		{"one oops, 94k-symbol kallsyms", [][]string{
+			{bin, "-q", "-k", kallsyms, oops},
+			{baseline, "-careful", kallsyms, oops},
+			{baseline, kallsyms, oops},
+		}},
+		{"one oops, 130k-line System.map", [][]string{
+			{bin, "-q", "-m", sysmap, oops},
+			{baseline, "-careful", sysmap, oops},
+			{baseline, sysmap, oops},
+		}},
+		{fmt.Sprintf("%d MB log, System.map", size>>20), [][]string{
+			{bin, "-q", "-m", nokallsymsMap, "--kaslr-offset", "0", bigLog},
+			{"cat", bigLog},
+		}},
+	}
+	for _, g := range groups {
+		ms, err := measureInterleaved(g.cmds, runs)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s (median of %d):\n", g.title, runs)
+		for _, m := range ms {
+			fmt.Printf("  %-40s %9.2f ms %8.1f MB peak RSS   %5.2fx ksymoops-go's time\n",
+				m.name, float64(m.wall.Microseconds())/1000, float64(m.peakRSS)/1024, float64(m.wall)/float64(ms[0].wall))
+		}
+		if strings.Contains(g.title, "log") {
+			mbps := func(d time.Duration) float64 { return float64(size) / (1 << 20) / d.Seconds() }
+			fmt.Printf("  throughput: ksymoops-go %.0f MB/s, cat %.0f MB/s (%.0f%% of cat)\n",
+				mbps(ms[0].wall), mbps(ms[1].wall), 100*float64(ms[1].wall)/float64(ms[0].wall))
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+// measureInterleaved runs each command once per round, so that a change in
+// the machine's load hits all of them alike.
+func measureInterleaved(cmds [][]string, runs int) ([]measurement, error) {
+	walls := make([][]time.Duration, len(cmds))
+	rss := make([][]int64, len(cmds))
+	for range runs {
+		for i, c := range cmds {
+			w, r, err := runOnce(c)
+			if err != nil {
+				return nil, err
+			}
+			walls[i] = append(walls[i], w)
+			rss[i] = append(rss[i], r)
+		}
+	}
+	out := make([]measurement, len(cmds))
+	for i, c := range cmds {
+		slices.Sort(walls[i])
+		slices.Sort(rss[i])
+		name := filepath.Base(c[0])
+		if len(c) > 1 && c[1] == "-careful" {
+			name += " -careful"
+		}
+		out[i] = measurement{name: name, wall: walls[i][len(walls[i])/2], peakRSS: rss[i][len(rss[i])/2]}
+	}
+	return out, nil
+}
+
+func runOnce(args []string) (time.Duration, int64, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout = io.Discard
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	wall := time.Since(start)
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if ru == nil {
+		return wall, 0, nil
+	}
+	return wall, ru.Maxrss, nil
+}
+
+// unxz decompresses an .xz file of the repository into dir.
+func unxz(path, dir string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	r, err := xz.NewReader(f)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(path), ".xz"))
+	if filepath.Base(out) == "kallsyms.txt" {
+		out = filepath.Join(dir, "kallsyms")
+	}
+	w, err := os.Create(out)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		w.Close()
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return out, w.Close()
+}
+
+// makeLog writes a log of about size bytes: the real console log's lines
+// outside reports repeated, with one of its report lines (raw addresses,
+// registers) in every hundred.
+func makeLog(console, dir string, size int64) (string, int64, error) {
+	text, err := os.ReadFile(console)
+	if err != nil {
+		return "", 0, err
+	}
+	var plain, report [][]byte
+	in := false
+	for _, l := range bytes.SplitAfter(text, []byte("\n")) {
+		s := string(l)
+		switch {
+		case strings.Contains(s, "cut here") || strings.Contains(s, "BUG:") || strings.Contains(s, "Oops"):
+			in = true
+		case strings.Contains(s, "end trace"):
+			in = false
+		}
+		if in {
+			report = append(report, l)
+		} else if len(l) > 1 {
+			plain = append(plain, l)
+		}
+	}
+	if len(plain) == 0 || len(report) == 0 {
+		return "", 0, fmt.Errorf("%s: no report or no plain lines", console)
+	}
+	path := filepath.Join(dir, "big.log")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", 0, err
+	}
+	var buf bytes.Buffer
+	var written int64
+	for i := 0; written < size; i++ {
+		if i%100 == 99 {
+			buf.Write(report[(i/100)%len(report)])
+		} else {
+			buf.Write(plain[i%len(plain)])
+		}
+		if buf.Len() > 1<<20 {
+			n, err := f.Write(buf.Bytes())
+			written += int64(n)
+			if err != nil {
+				f.Close()
+				return "", 0, err
+			}
+			buf.Reset()
+		}
+	}
+	n, err := f.Write(buf.Bytes())
+	written += int64(n)
+	if err != nil {
+		f.Close()
+		return "", 0, err
+	}
+	return path, written, f.Close()
+}
