@@ -66,8 +66,10 @@ func AppendListing(dst []byte, m Machine, insns []Insn, eol []byte) []byte {
 		dst = appendHex(dst, in)
 		dst = pad(dst, n, hexWidth)
 		dst = append(dst, "  "...)
+		n = len(dst)
 		dst = appendMnemonic(dst, in.Text)
 		if in.Trap {
+			dst = pad(dst, n, 6) // a bare "ud2" too keeps the note off it
 			dst = append(dst, "  "...)
 			dst = append(dst, trapNote...)
 		}

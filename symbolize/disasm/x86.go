@@ -107,7 +107,7 @@ func x86Text(inst x86Inst, off int64, t *targets) string {
 	if inst.fixed != "" {
 		return inst.fixed
 	}
-	text := x86objdumpNames(inst.Inst, x86asm.GNUSyntax(inst.Inst, 0, nil))
+	text := x86objdumpImms(inst.Inst, x86objdumpNames(inst.Inst, x86asm.GNUSyntax(inst.Inst, 0, nil)))
 	end := off + int64(inst.Len)
 	for _, a := range inst.Args {
 		switch a := a.(type) {

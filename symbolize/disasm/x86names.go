@@ -1,6 +1,7 @@
 package disasm
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -96,6 +97,34 @@ var x86RepString = map[x86asm.Op]bool{
 var x86DropQ = map[string]bool{
 	"callq": true, "jmpq": true, "retq": true, "pushq": true, "popq": true,
 	"pushfq": true, "popfq": true, "leaveq": true, "lretq": true, "lcallq": true, "ljmpq": true,
+	"enterq": true,
+}
+
+// x86objdumpImms writes negative immediates as objdump does, as the
+// unsigned value of the operand's width: "mov $0xffffffffc02020f4,%rsi",
+// where x86asm writes "$-0x3fdfdf0c" for the sign-extended 32-bit
+// immediate. In kernel code such immediates are mostly kernel addresses
+// (string and object pointers), which read as addresses only this way.
+func x86objdumpImms(inst x86asm.Inst, text string) string {
+	if inst.Mode != 64 {
+		return text // x86asm writes them unsigned in 32-bit code
+	}
+	for _, a := range inst.Args {
+		imm, ok := a.(x86asm.Imm)
+		if !ok || imm >= 0 {
+			continue
+		}
+		width := inst.DataSize
+		if inst.Op == x86asm.PUSH {
+			width = 64 // pushes are 64-bit in 64-bit code
+		}
+		v := uint64(imm)
+		if width < 64 {
+			v &= 1<<width - 1
+		}
+		text = strings.Replace(text, fmt.Sprintf("$%#x", int64(imm)), fmt.Sprintf("$%#x", v), 1)
+	}
+	return text
 }
 
 // x86FloatInt are the x87 operations on integers in memory.
