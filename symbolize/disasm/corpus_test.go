@@ -72,6 +72,7 @@ type collectStats struct {
 	parsed   int // of those, lines ParseCode accepts
 	noArch   int // parsed lines of words or halfwords whose report names no architecture
 	rejected []string
+	missed   []string // lines with "Code: " that FindCode does not take, but s390's "Krnl Code: "
 }
 
 // collectCodeLines reads the logs of a set and returns their Code: lines
@@ -107,6 +108,9 @@ func collectCodeLines(t *testing.T, set codeSet) ([]codeLine, collectStats) {
 			}
 			start, ok := FindCode(line)
 			if !ok {
+				if bytes.Contains(line, codeTag) && !bytes.Contains(line, []byte("Krnl Code: ")) {
+					st.missed = append(st.missed, fmt.Sprintf("%s:%d: %q", f, i+1, line))
+				}
 				continue
 			}
 			st.found++
@@ -154,7 +158,7 @@ func sourceName(f string) string {
 
 // readCodeLines reads a file of Code: lines: "machine<TAB>source<TAB>text"
 // per line; "#" lines are comments.
-func readCodeLines(t *testing.T, name string) []codeLine {
+func readCodeLines(t testing.TB, name string) []codeLine {
 	var out []codeLine
 	for i, l := range strings.Split(string(readTestFile(t, name)), "\n") {
 		if l == "" || strings.HasPrefix(l, "#") {
@@ -244,6 +248,9 @@ func TestCodeLines(t *testing.T) {
 				st.found, st.parsed, st.noArch, len(got), len(have), set.lines)
 			for _, r := range st.rejected {
 				t.Logf("left alone: %s", r)
+			}
+			for _, m := range st.missed {
+				t.Errorf("FindCode misses %s", m)
 			}
 			for _, l := range got {
 				if !slices.ContainsFunc(have, func(h codeLine) bool { return h.machine == l.machine && h.text == l.text }) {

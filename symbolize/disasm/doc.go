@@ -12,11 +12,14 @@
 // decodes for a Machine; AppendListing formats the result as lines to add
 // after the Code: line, each opening with Marker:
 //
-//	[   13.079596] Code: 85 c0 75 13 48 8b 05 e9 22 00 00 ... <0f> 0b e9 90 ...
+//	[   13.079596] Code: 85 c0 75 13 48 8b 05 e9 22 00 00 ... 85 c0 75 07 <0f> 0b e9 90 ...
 //	Code| x86-64 disassembly of the Code: line above; * marks the trapping instruction
-//	Code|   ffffffffc020113f:  85 c0           test   %eax,%eax
-//	Code|   ffffffffc0201141:  75 07           jne    ffffffffc020114a <oopsdemo_level3+0x2d/0xfe [oopsdemo]>
-//	Code| * ffffffffc020114f:  0f 0b           ud2    <-- trapping instruction
+//	...
+//	Code|   ffffffffc0201105:  e8 86 b7 7e c1        call   ffffffff819ec890 <strcmp+0x0/0x30>
+//	Code|   ffffffffc020110a:  85 c0                 test   %eax,%eax
+//	Code|   ffffffffc020110c:  75 07                 jne    ffffffffc0201115 <oopsdemo_level3+0x58/0xfe [oopsdemo]>
+//	Code| * ffffffffc020110e:  0f 0b                 ud2     <-- trapping instruction
+//	Code|   ffffffffc0201110:  e9 90 00 00 00        jmp    ffffffffc02011a5 <oopsdemo_level3+0xe8/0xfe [oopsdemo]>
 //
 // # Wiring it into a log rewriter
 //

@@ -24,9 +24,11 @@ const trapNote = "<-- trapping instruction"
 // line's own terminator to keep a CRLF log CRLF):
 //
 //	Code| x86-64 disassembly of the Code: line above; * marks the trapping instruction
-//	Code|   ffffffffc0201126:  4c 89 ef        mov    %r13,%rdi
-//	Code|   ffffffffc0201129:  e8 ac b7 7e c1  call   ffffffff819ccfda <_printk+0x0/0x6e>
-//	Code| * ffffffffc020114f:  0f 0b           ud2    <-- trapping instruction
+//	Code|   ffffffffc0201102:  48 89 df              mov    %rbx,%rdi
+//	Code|   ffffffffc0201105:  e8 86 b7 7e c1        call   ffffffff819ec890 <strcmp+0x0/0x30>
+//	Code|   ffffffffc020110a:  85 c0                 test   %eax,%eax
+//	Code|   ffffffffc020110c:  75 07                 jne    ffffffffc0201115 <oopsdemo_level3+0x58/0xfe [oopsdemo]>
+//	Code| * ffffffffc020110e:  0f 0b                 ud2     <-- trapping instruction
 //
 // The columns are: "*" on the trapping instruction; the address (when the
 // trapping address was known; otherwise the offset from the trapping byte,
