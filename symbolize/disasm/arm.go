@@ -13,35 +13,41 @@ import (
 // armDecoders serialises the calls into arm64asm and armasm: both record
 // decoder coverage in package variables on every call (arm/armasm's
 // decode.go, arm64/arm64asm's decode.go, v0.33.0), so two goroutines
-// decoding at once race there. It is the one package-level variable here,
-// and it holds no state of ours: it makes Disassemble safe for concurrent
-// use, as a caller expects of a function on values.
+// decoding at once race there. It is the one package variable here that
+// changes (the others are read-only tables), and it holds no state of
+// ours: it makes Disassemble safe for concurrent use, as a caller expects
+// of a method on a value.
 var armDecoders sync.Mutex
 
-// arm64 decodes arm64 code: fixed 4-byte words, so no start to find.
-func (c Code) arm64(t *targets) []Insn {
+// words decodes fixed-width code, arm64's or ARM's, one 4-byte word at a
+// time: there is no start to find.
+func (c Code) words(t *targets, decode func(w []byte, off int64) (Kind, string)) []Insn {
 	armDecoders.Lock()
 	defer armDecoders.Unlock()
-	b := c.Bytes
 	var out []Insn
-	for o := 0; o+4 <= len(b); o += 4 {
-		off := o - c.Trap
-		w := b[o : o+4]
-		inst, err := arm64asm.Decode(w)
-		if err != nil {
-			word := binary.LittleEndian.Uint32(w)
-			if word>>16 == 0 {
-				// UDF #imm16, the permanently undefined encoding, which
-				// arm64asm does not know.
-				out = append(out, t.insn(Decoded, off, w, 4, fmt.Sprintf("udf #%d", word)))
-				continue
-			}
-			out = append(out, t.insn(Bad, off, w, 4, fmt.Sprintf(".inst 0x%08x", word)))
-			continue
-		}
-		out = append(out, t.insn(Decoded, off, w, 4, arm64Text(inst, int64(off), t)))
+	for o := 0; o+4 <= len(c.Bytes); o += 4 {
+		w := c.Bytes[o : o+4]
+		kind, text := decode(w, int64(o-c.Trap))
+		out = append(out, t.insn(kind, o-c.Trap, w, 4, text))
 	}
 	return out
+}
+
+// arm64 decodes arm64 code.
+func (c Code) arm64(t *targets) []Insn {
+	return c.words(t, func(w []byte, off int64) (Kind, string) {
+		inst, err := arm64asm.Decode(w)
+		if err == nil {
+			return Decoded, arm64Text(inst, off, t)
+		}
+		word := binary.LittleEndian.Uint32(w)
+		if word>>16 == 0 {
+			// UDF #imm16, the permanently undefined encoding, which
+			// arm64asm does not know.
+			return Decoded, fmt.Sprintf("udf #%d", word)
+		}
+		return Bad, fmt.Sprintf(".inst 0x%08x", word)
+	})
 }
 
 // arm64Hints names the HINT-space instructions arm64asm prints as
@@ -98,23 +104,15 @@ func arm64Text(inst arm64asm.Inst, off int64, t *targets) string {
 	return text
 }
 
-// arm decodes 32-bit ARM code (not Thumb): fixed 4-byte words.
+// arm decodes 32-bit ARM code (not Thumb).
 func (c Code) arm(t *targets) []Insn {
-	armDecoders.Lock()
-	defer armDecoders.Unlock()
-	b := c.Bytes
-	var out []Insn
-	for o := 0; o+4 <= len(b); o += 4 {
-		off := o - c.Trap
-		w := b[o : o+4]
+	return c.words(t, func(w []byte, off int64) (Kind, string) {
 		inst, err := armasm.Decode(w, armasm.ModeARM)
 		if err != nil {
-			out = append(out, t.insn(Bad, off, w, 4, fmt.Sprintf(".inst 0x%08x", binary.LittleEndian.Uint32(w))))
-			continue
+			return Bad, fmt.Sprintf(".inst 0x%08x", binary.LittleEndian.Uint32(w))
 		}
-		out = append(out, t.insn(Decoded, off, w, 4, armText(inst, int64(off), t)))
-	}
-	return out
+		return Decoded, armText(inst, off, t)
+	})
 }
 
 // armPCAhead is how far ahead of an ARM instruction its PC reads: 8 bytes,

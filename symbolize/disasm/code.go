@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 )
@@ -211,25 +212,15 @@ func ParseCode(text []byte) (Code, error) {
 // the start of b and their count. It reads at most nine digits: enough to
 // tell a word from something longer, without a long run costing more.
 func hexRun(b []byte) (v uint32, n int) {
-	for n < len(b) && n < 9 {
-		d, ok := hexVal(b[n])
-		if !ok {
+	for n < len(b) && n < 9 && b[n] >= '0' {
+		// Setting bit 5 lower-cases A-F and leaves the digits, which
+		// have it; below '0' it would turn control bytes into digits.
+		d := strings.IndexByte("0123456789abcdef", b[n]|0x20)
+		if d < 0 {
 			break
 		}
 		v = v<<4 | uint32(d)
 		n++
 	}
 	return v, n
-}
-
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

@@ -54,8 +54,9 @@ type Insn struct {
 	// Text is the instruction in GNU assembler (AT&T on x86) syntax, as
 	// objdump prints it; branch and call targets, PC-relative operands
 	// and RIP-relative memory are followed by their address and, when the
-	// caller's symbolizer knows it, "<symbol>". Bad, Truncated and
-	// Undecoded lines have a parenthesised word instead.
+	// caller's symbolizer knows it, "<symbol>". Bad bytes read "(bad)" on
+	// x86, as objdump's, and ".inst 0x..." on ARM; Truncated and
+	// Undecoded ones a parenthesised note.
 	Text string
 	// Trap marks the instruction the IP points at.
 	Trap bool
