@@ -29,8 +29,8 @@ const (
 	// middle of.
 	Truncated
 	// Undecoded is the bytes before the first instruction boundary the
-	// decoder could find: x86 prints 42 bytes before the IP, starting
-	// wherever they start.
+	// decoder could find: the kernel prints x86 bytes from a fixed
+	// distance before the IP (42 bytes), wherever an instruction starts.
 	Undecoded
 )
 
@@ -45,18 +45,21 @@ type Insn struct {
 	// when the caller did not know the trapping address.
 	Addr      uint64
 	AddrKnown bool
-	// Bytes are the instruction's bytes in memory order.
+	// Bytes are the instruction's bytes in memory order; they share the
+	// Code's storage.
 	Bytes []byte
 	// Unit is how the kernel printed them, and how a listing shows them:
 	// 1 for x86's bytes in memory order ("c7 40 10"), 4 or 2 for ARM's
 	// little-endian words and halfwords shown as numbers ("b9001001").
 	Unit int
 	// Text is the instruction in GNU assembler (AT&T on x86) syntax, as
-	// objdump prints it; branch and call targets, PC-relative operands
-	// and RIP-relative memory are followed by their address and, when the
-	// caller's symbolizer knows it, "<symbol>". Bad bytes read "(bad)" on
-	// x86, as objdump's, and ".inst 0x..." on ARM; Truncated and
-	// Undecoded ones a parenthesised note.
+	// objdump prints it. Branch and call targets and PC-relative operands
+	// are written as their address followed, when the caller's
+	// symbolizer knows it, by "<symbol>"; a RIP-relative memory operand
+	// gets objdump's "# address" comment, and an ARM PC-relative load its
+	// "@ address". Bad bytes read "(bad)" on x86, as objdump's, and
+	// ".inst 0x..." on ARM; Truncated and Undecoded ones a parenthesised
+	// note.
 	Text string
 	// Trap marks the instruction the IP points at.
 	Trap bool
