@@ -3,6 +3,7 @@ package disasm
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 )
@@ -150,7 +151,9 @@ func (t *targets) text(off int64) string {
 	}
 	a := t.addr(off)
 	if t.symbolize != nil {
-		if name, ok := t.symbolize(a); ok {
+		// A name with a line break would split a listing line, and the
+		// second half would lack the Marker.
+		if name, ok := t.symbolize(a); ok && !strings.ContainsAny(name, "\r\n") {
 			return fmt.Sprintf("%x <%s>", a, name)
 		}
 	}

@@ -27,7 +27,12 @@ var fuzzMachines = []Machine{
 // testdata/fuzz/FuzzCode, are real Code: lines (kept and left alone) of
 // the consoles and corpora.
 func FuzzCode(f *testing.F) {
-	sym := func(a uint64) (string, bool) { return "strcmp+0x0/0x30", a%3 == 0 }
+	sym := func(a uint64) (string, bool) {
+		if a%5 == 0 {
+			return "bad\nname+0x0/0x1", true // must not break a listing line
+		}
+		return "strcmp+0x0/0x30", a%3 == 0
+	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		start, ok := FindCode(line)
 		if !ok {
