@@ -110,9 +110,9 @@ type lineFormat struct {
 	literal string
 	// also, when set, are literals of which the line must hold one too:
 	// for rows whose own literal is common in ordinary log lines.
-	also    []string
-	re      *regexp.Regexp
-	slots   []slot
+	also  []string
+	re    *regexp.Regexp
+	slots []slot
 	// anchored formats describe a whole line; they are tried against the
 	// kernel's text only, never against the middle of other text.
 	all bool // find every match in the line, not just the first
