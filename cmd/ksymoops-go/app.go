@@ -79,6 +79,7 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 		Live:         set.live,
 		Force:        o.force,
 		Modules:      modules,
+		Code:         !o.noCode,
 	}
 	if useColor(o.color, stdout, lookupEnv) {
 		opts.Style = newStyle()

@@ -446,7 +446,7 @@ func TestI386RawAddresses(t *testing.T) {
 // the symbols the x86_64 kernel printed have other sizes there, which must
 // be reported, with examples, even with -q.
 func TestWrongTableByNames(t *testing.T) {
-	r := runCmd(t, "", noEnv, "-q", "-k", td+"/arm64-kaslr-module-oops/kallsyms.txt.xz", td+"/x86_64-nokaslr-module-oops/console.log")
+	r := runCmd(t, "", noEnv, "-q", "--no-code", "-k", td+"/arm64-kaslr-module-oops/kallsyms.txt.xz", td+"/x86_64-nokaslr-module-oops/console.log")
 	if !strings.Contains(r.stderr, "does not match") || !strings.Contains(r.stderr, "oopsdemo_level3+0x51/0xfe [oopsdemo]") {
 		t.Errorf("no mismatch report: %q", r.stderr)
 	}

@@ -25,6 +25,7 @@ type options struct {
 	quiet          bool
 	failOnOops     bool
 	force          bool
+	noCode         bool
 	files          []string
 }
 
@@ -72,6 +73,7 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the annotations: `auto|always|never` (auto: only on a terminal, not with NO_COLOR)"},
 			&cli.StringFlag{Name: "arch", Usage: "the `ARCH` of the log (x86, arm64, arm, powerpc, riscv, s390, mips) instead of guessing it"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no diagnostics"},
+			&cli.BoolFlag{Name: "no-code", Usage: "do not add the disassembly of Code: lines (lines starting \"Code| \")"},
 			&cli.BoolFlag{Name: "force", Usage: "print names even where the log shows the table is not its kernel's, or the KASLR offset is unknown (0 is assumed)"},
 			&cli.BoolFlag{Name: "fail-on-oops", Usage: "exit with status 3 when a kernel report (oops, BUG, WARNING, panic, ...) was found"},
 		},
@@ -147,6 +149,7 @@ func parseOptions(c *cli.Context) (*options, error) {
 		quiet:      c.Bool("quiet"),
 		failOnOops: c.Bool("fail-on-oops"),
 		force:      c.Bool("force"),
+		noCode:     c.Bool("no-code"),
 		files:      c.Args().Slice(),
 	}
 	var err error

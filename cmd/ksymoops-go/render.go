@@ -65,5 +65,6 @@ func newStyle() *annotate.Style {
 		Symbol:     paint(color.FgGreen, color.Bold),
 		Module:     paint(color.FgCyan),
 		Unresolved: paint(color.FgRed),
+		Trap:       paint(color.FgRed, color.Bold),
 	}
 }

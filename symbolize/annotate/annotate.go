@@ -11,6 +11,7 @@ import (
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/disasm"
 )
 
 // A Resolver answers address lookups. *symbolize.Table is one.
@@ -27,6 +28,7 @@ type Style struct {
 	Symbol     func(string) string // "name+0xoff/0xsize"
 	Module     func(string) string // "[module]"
 	Unresolved func(string) string // a kernel address no symbol covers
+	Trap       func(string) string // the trapping instruction's line of a Code: listing, after its marker
 }
 
 // Options configure an Annotator.
@@ -67,6 +69,9 @@ type Options struct {
 	// /proc/modules): an address in a module the table has no symbols for
 	// is annotated "[module+0xoff]".
 	Modules *symbolize.ModuleMap
+	// Code adds, after each "Code:" line, the disassembly of its bytes
+	// (Stream only): lines that start with disasm.Marker.
+	Code bool
 	// MaxHold bounds the lines Stream holds back while the offset of a
 	// report's boot is unknown (DefaultMaxHold when zero).
 	MaxHold int
@@ -93,6 +98,8 @@ type Stats struct {
 	// HoldsCut counts the reports whose lines were held back for the
 	// offset of their kernel until MaxHold lines or 64 MiB, then let go.
 	HoldsCut int64
+	// CodeListings counts the Code: lines disassembled.
+	CodeListings int64
 	// Symbols the kernel printed without an address, compared by name and
 	// size with the table.
 	NamesAgreed, NamesDisagreed int64
@@ -135,6 +142,11 @@ type Annotator struct {
 	moved     map[uint64]*symbolize.Table // the link-time table at each offset used
 	inReport  bool                        // a report started and has not ended
 	hold      hold
+
+	code     codeContext  // how the next Code: line is to be decoded
+	codeLine *codeContext // the context of the line just observed, if it is a Code: line
+	pending  []byte       // the listing of the last Code: line written, not yet written itself
+	out      []byte       // scratch for the output of one line
 }
 
 // New returns an Annotator that resolves through res.
@@ -201,6 +213,16 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 		a.inReport = false
 	case parse.FactReportEnd:
 		a.inReport = false
+	}
+	a.codeLine = nil
+	if a.opts.Code && !a.keepBoots {
+		body := line[a.parser.Prefix():]
+		a.observeCode(body, toks)
+		if _, ok := disasm.FindCode(line); ok {
+			c := a.code
+			c.arch = a.parser.Arch()
+			a.codeLine = &c
+		}
 	}
 	if a.prescan != nil {
 		return toks // the evidence is known from the prescan
@@ -437,6 +459,9 @@ func (a *Annotator) Stream(w Flusher, r io.Reader) error {
 	if err == nil {
 		err = a.flushHold(w)
 	}
+	if err == nil {
+		err = a.flushPending(w)
+	}
 	a.endBoot()
 	if ferr := w.Flush(); err == nil {
 		err = ferr
@@ -446,7 +471,6 @@ func (a *Annotator) Stream(w Flusher, r io.Reader) error {
 
 func (a *Annotator) stream(w Flusher, r io.Reader) error {
 	lr := parse.NewLineReader(r, a.opts.MaxLine)
-	var out []byte
 	for {
 		l, err := lr.Next()
 		if errors.Is(err, io.EOF) {
@@ -456,6 +480,7 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 			return err
 		}
 		var toks []parse.Token
+		a.codeLine = nil
 		if l.Whole {
 			if a.hold.active() && parse.LineFact(l.Text).Kind == parse.FactBanner {
 				// The held lines are the ending boot's.
@@ -466,23 +491,14 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 			toks = a.observe(l.Text)
 		}
 		if a.holding() {
-			a.hold.add(l, toks)
+			a.hold.add(l, toks, a.codeLine)
 			if a.holdDone() {
 				if err := a.flushHold(w); err != nil {
 					return err
 				}
 			}
-		} else {
-			out = out[:0]
-			if l.Whole {
-				out = a.appendAnnotated(out, l.Text, toks)
-			} else {
-				out = append(out, l.Text...)
-			}
-			out = append(out, l.EOL...)
-			if _, err := w.Write(out); err != nil {
-				return err
-			}
+		} else if err := a.emit(w, l.Text, l.EOL, l.Whole, toks, a.codeLine); err != nil {
+			return err
 		}
 		if lr.Buffered() == 0 && !a.hold.active() {
 			if err := w.Flush(); err != nil {
@@ -490,6 +506,44 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 			}
 		}
 	}
+}
+
+// emit writes one line, annotated when whole, after the listing of the
+// Code: line before it, and keeps the listing of this line if it is a
+// Code: line (code is its context). A listing waits for the next line: if
+// that is a listing already, the input is this tool's output, and the new
+// one is dropped.
+func (a *Annotator) emit(w io.Writer, text, eol []byte, whole bool, toks []parse.Token, code *codeContext) error {
+	out := a.out[:0]
+	if len(a.pending) > 0 {
+		if !whole || !disasm.IsListingLine(text) {
+			out = append(out, a.pending...)
+		}
+		a.pending = a.pending[:0]
+	}
+	if whole {
+		out = a.appendAnnotated(out, text, toks)
+	} else {
+		out = append(out, text...)
+	}
+	out = append(out, eol...)
+	if code != nil {
+		a.pending = a.appendListing(a.pending[:0], text, eol, *code, a.decision())
+	}
+	a.out = out
+	_, err := w.Write(out)
+	return err
+}
+
+// flushPending writes the listing of the last line, at the end of the
+// input.
+func (a *Annotator) flushPending(w io.Writer) error {
+	if len(a.pending) == 0 {
+		return nil
+	}
+	_, err := w.Write(a.pending)
+	a.pending = a.pending[:0]
+	return err
 }
 
 // holding reports whether the line just observed must wait: lines are
@@ -525,17 +579,9 @@ func (a *Annotator) holdDone() bool {
 
 // flushHold writes the held lines, annotated with what is known now.
 func (a *Annotator) flushHold(w Flusher) error {
-	var out []byte
 	for i := range a.hold.lines {
 		h := &a.hold.lines[i]
-		out = out[:0]
-		if h.whole {
-			out = a.appendAnnotated(out, h.text, h.toks)
-		} else {
-			out = append(out, h.text...)
-		}
-		out = append(out, h.eol...)
-		if _, err := w.Write(out); err != nil {
+		if err := a.emit(w, h.text, h.eol, h.whole, h.toks, h.code); err != nil {
 			return err
 		}
 	}
@@ -554,14 +600,15 @@ type heldLine struct {
 	text, eol []byte
 	whole     bool
 	toks      []parse.Token
+	code      *codeContext // the context of a Code: line
 }
 
 func (h *hold) active() bool { return len(h.lines) > 0 }
 
-func (h *hold) add(l parse.Line, toks []parse.Token) {
+func (h *hold) add(l parse.Line, toks []parse.Token, code *codeContext) {
 	text := append([]byte(nil), l.Text...)
 	eol := append([]byte(nil), l.EOL...)
-	h.lines = append(h.lines, heldLine{text: text, eol: eol, whole: l.Whole, toks: append([]parse.Token(nil), toks...)})
+	h.lines = append(h.lines, heldLine{text: text, eol: eol, whole: l.Whole, toks: append([]parse.Token(nil), toks...), code: code})
 	h.bytes += len(text)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/disasm"
 )
 
 func systemMapTable(t testing.TB, name string) *symbolize.Table {
@@ -443,5 +444,51 @@ func TestUnloadedModule(t *testing.T) {
 	before, _ := kallsymsTable(t, dir)
 	if got, _, _ := run(t, before, Options{}, log, true); !strings.Contains(got, "EIP: 0xf742f012 oopsdemo_uaf_nap+0x12/0x30 [oopsdemo_uaf]") {
 		t.Error("the kallsyms of before the unload does not resolve the address")
+	}
+}
+
+// TestCodeListingAddresses: the listing after a real x86_64 Code: line
+// puts the trapping instruction at the address of the RIP the kernel
+// printed as a symbol (oopsdemo_level3+0x51/0xfe [oopsdemo]), found
+// through the boot's kallsyms, and names call targets.
+func TestCodeListingAddresses(t *testing.T) {
+	const dir = "x86_64-nokaslr-module-oops"
+	tab, _ := kallsymsTable(t, dir)
+	log := string(readTestdata(t, dir+"/console.log"))
+	got, _, stats := run(t, tab, Options{Code: true}, log, true)
+	if stats.CodeListings == 0 {
+		t.Fatal("no listing")
+	}
+	lines := strings.Split(got, "\n")
+	checked := 0
+	for i, l := range lines {
+		m := regexp.MustCompile(`RIP: 0010:(\w+)\+0x([0-9a-f]+)/0x([0-9a-f]+) \[(\w+)\]`).FindStringSubmatch(l)
+		if m == nil || i+1 >= len(lines) || !strings.Contains(lines[i+1], "Code: ") {
+			continue
+		}
+		var off uint64
+		fmt.Sscanf(m[2], "%x", &off)
+		fn := tab.LookupName(m[1], m[4])
+		if len(fn) != 1 {
+			t.Fatalf("%s: %v", m[1], fn)
+		}
+		want := fmt.Sprintf("* %x:", fn[0].Start+off)
+		found := false
+		for _, ll := range lines[i+2:] {
+			if !strings.HasPrefix(ll, disasm.Marker) {
+				break
+			}
+			found = found || strings.Contains(ll, want) && strings.Contains(ll, "<-- trapping instruction")
+		}
+		if !found {
+			t.Errorf("line %d: no trapping instruction at %s after\n%s", i+1, want, strings.Join(lines[i:min(len(lines), i+30)], "\n"))
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Error("no RIP/Code: pair checked")
+	}
+	if !strings.Contains(got, "call   ffffffff") || !strings.Contains(got, "<_printk+") {
+		t.Error("call targets are not named")
 	}
 }

@@ -1,0 +1,183 @@
+package annotate
+
+import (
+	"bytes"
+
+	"github.com/ksymoops-go/ksymoops-go/parse"
+	"github.com/ksymoops-go/ksymoops-go/symbolize"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/disasm"
+)
+
+// codeContext is what a report said before its Code: line that decoding
+// the line needs: the instruction pointer, as a raw address or as the
+// symbol the kernel printed for it, whether it was user space, and x86's
+// instruction width.
+type codeContext struct {
+	arch   parse.Arch
+	bits   int    // x86: 64 or 32, from the last RIP/EIP/RAX/EAX line
+	ip     uint64 // the raw instruction pointer, 0 when not printed raw
+	sym    parse.PrintedSymbol
+	hasSym bool
+	user   bool // the IP is user space: no kernel symbols for its targets
+}
+
+// ipLines are the lines that print a report's instruction pointer, by how
+// the kernel's text starts.
+var ipLines = []string{"RIP: ", "EIP: ", "pc : ", "PC is at ", "NIP: ", "epc : "}
+
+// observeCode follows the lines that tell how to decode the next Code:
+// line. body is the line's text after its prefix.
+func (a *Annotator) observeCode(body []byte, toks []parse.Token) {
+	lead := bytes.TrimLeft(body, " ")
+	if len(lead) < 5 {
+		return
+	}
+	switch {
+	case bytes.HasPrefix(lead, []byte("RIP: 0023:")):
+		a.code.bits = 32
+	case bytes.HasPrefix(lead, []byte("RIP: ")), bytes.HasPrefix(lead, []byte("RAX: ")):
+		a.code.bits = 64
+	case bytes.HasPrefix(lead, []byte("EIP: ")), bytes.HasPrefix(lead, []byte("EAX: ")):
+		a.code.bits = 32
+	}
+	for _, p := range ipLines {
+		if !bytes.HasPrefix(lead, []byte(p)) {
+			continue
+		}
+		c := codeContext{bits: a.code.bits}
+		for _, t := range toks {
+			if t.Role == parse.RoleIP {
+				c.ip = t.Value
+				break
+			}
+		}
+		if c.ip == 0 {
+			c.user = userIP(lead)
+			if c.user {
+				c.ip = rawUserIP(lead)
+			} else if syms := parse.PrintedSymbols(nil, lead); len(syms) > 0 {
+				c.sym, c.hasSym = syms[0], true
+			}
+		}
+		a.code = c
+		return
+	}
+}
+
+// userIP reports an x86-64 instruction pointer in user space: the code
+// segment selectors 0x33 (64-bit) and 0x23 (32-bit compat) of ring 3.
+func userIP(lead []byte) bool {
+	return bytes.HasPrefix(lead, []byte("RIP: 0033:")) || bytes.HasPrefix(lead, []byte("RIP: 0023:"))
+}
+
+// rawUserIP reads "RIP: 0033:0x47b7a0".
+func rawUserIP(lead []byte) uint64 {
+	rest, ok := bytes.CutPrefix(lead[len("RIP: 0033:"):], []byte("0x"))
+	if !ok {
+		return 0
+	}
+	var v uint64
+	for i, c := range rest {
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | uint64(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | uint64(c-'a'+10)
+		default:
+			if i == 0 {
+				return 0
+			}
+			return v
+		}
+		if i >= 16 {
+			return 0
+		}
+	}
+	return v
+}
+
+// appendListing decodes the Code: line text, if it is one, and appends
+// its listing, each line ending in eol. c is the context the line was
+// read in; d the decision for its boot, whose table names branch targets
+// and finds the address of a symbolized instruction pointer.
+func (a *Annotator) appendListing(dst, text, eol []byte, c codeContext, d decision) []byte {
+	start, ok := disasm.FindCode(text)
+	if !ok {
+		return dst
+	}
+	code, err := disasm.ParseCode(text[start:])
+	if err != nil {
+		return dst // "Unable to access opcode bytes", or not a dump
+	}
+	m := disasm.Machine{Arch: c.arch, Bits: c.bits}
+	if m.Arch == parse.ArchUnknown && c.bits != 0 {
+		m.Arch = parse.ArchX86
+	}
+	trapIP := c.ip
+	var name func(uint64) (string, bool)
+	if !c.user && d.res != nil {
+		if trapIP == 0 && c.hasSym {
+			trapIP = symbolAddress(d.res, c.sym)
+		}
+		name = func(addr uint64) (string, bool) {
+			loc, ok := d.res.Lookup(addr)
+			if !ok {
+				return "", false
+			}
+			return loc.String(), true
+		}
+	}
+	insns, err := code.Disassemble(m, trapIP, name)
+	if err != nil {
+		return dst // an architecture or form it cannot decode
+	}
+	a.stats.CodeListings++
+	from := len(dst)
+	dst = disasm.AppendListing(dst, m, insns, eol)
+	if st := a.opts.Style; st != nil && st.Trap != nil {
+		dst = append(dst[:from], paintTrap(dst[from:], eol, st.Trap)...)
+	}
+	return dst
+}
+
+// paintTrap paints the trapping instruction's line of a listing, leaving
+// the marker at the start of the line, where it is recognised.
+func paintTrap(listing, eol []byte, paint func(string) string) []byte {
+	var out []byte
+	for len(listing) > 0 {
+		line := listing
+		if i := bytes.Index(listing, eol); i >= 0 && len(eol) > 0 {
+			line, listing = listing[:i], listing[i+len(eol):]
+		} else {
+			listing = nil
+		}
+		if bytes.Contains(line, []byte("<-- trapping instruction")) && bytes.HasPrefix(line, []byte(disasm.Marker)) {
+			out = append(out, disasm.Marker...)
+			out = append(out, paint(string(line[len(disasm.Marker):]))...)
+		} else {
+			out = append(out, line...)
+		}
+		out = append(out, eol...)
+	}
+	return out
+}
+
+// symbolAddress finds the address of what the kernel printed as
+// "func+0x32/0xfe [mod]": func's address plus 0x32, when the table has
+// exactly one func of that size.
+func symbolAddress(res Resolver, ps parse.PrintedSymbol) uint64 {
+	nr, ok := res.(NameResolver)
+	if !ok {
+		return 0
+	}
+	var found []symbolize.Location
+	for _, c := range nr.LookupName(ps.Name, ps.Module) {
+		if c.Size == ps.Size && ps.Offset < c.Size {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		return 0
+	}
+	return found[0].Start + ps.Offset
+}
