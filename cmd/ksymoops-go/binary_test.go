@@ -244,3 +244,101 @@ func firstDiff(a, b string) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestAsUnprivileged runs the binary as user nobody (when the tests run
+// as root and setpriv is there, as on CI machines): /proc/kallsyms then
+// shows zeros, and unreadable files are refused, each with a message that
+// says what to do.
+func TestAsUnprivileged(t *testing.T) {
+	bin := needBinary(t)
+	setpriv, err := exec.LookPath("setpriv")
+	if os.Geteuid() != 0 || err != nil {
+		t.Skip("needs root and setpriv to drop privileges")
+	}
+	dir, err := os.MkdirTemp("", "ksymoops-unpriv-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	// nobody must reach the binary and the files: world-readable copies.
+	exe := filepath.Join(dir, "ksymoops-go")
+	copyFile(t, bin, exe, 0o755)
+	log := filepath.Join(dir, "log")
+	copyFile(t, nokallsymsLog, log, 0o644)
+	secret := filepath.Join(dir, "secret.log")
+	copyFile(t, nokallsymsLog, secret, 0o600)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	asNobody := func(args ...string) (int, string) {
+		cmd := exec.Command(setpriv, append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", exe}, args...)...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, stderr.String()
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"zeroed /proc/kallsyms", []string{"-k", "/proc/kallsyms", log}, 1, []string{"/proc/kallsyms", "kptr_restrict", "root", "-m"}},
+		{"live sources", []string{log}, 1, []string{"/proc/kallsyms", "kptr_restrict", "no System.map", "-k", "-m"}},
+		{"unreadable log", []string{"-m", filepath.Join(dir, "map"), secret}, 1, []string{secret, "permission denied"}},
+		{"unreadable table", []string{"-k", secret, log}, 1, []string{secret, "permission denied", "run as root"}},
+	} {
+		if tc.name == "live sources" && anyExists(systemMapPaths(kernelRelease())) {
+			continue // this machine has a System.map to fall back on
+		}
+		if tc.name == "unreadable log" {
+			copyFile(t, readXZPath(t, nokallsymsMap), filepath.Join(dir, "map"), 0o644)
+		}
+		code, stderr := asNobody(tc.args...)
+		if code != tc.code {
+			t.Errorf("%s: exit %d: %s", tc.name, code, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: stderr lacks %q: %s", tc.name, w, stderr)
+			}
+		}
+	}
+}
+
+func anyExists(paths []string) bool {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func copyFile(t *testing.T, from, to string, mode os.FileMode) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readXZPath decompresses an .xz test file into a temporary file and
+// returns its path.
+func readXZPath(t *testing.T, path string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), filepath.Base(strings.TrimSuffix(path, ".xz")))
+	if err := os.WriteFile(out, readXZ(t, path), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -228,9 +228,9 @@ func loadLiveTable(o *options, live liveSources, diag *diagnostics) (*symbolSet,
 		}
 		return &symbolSet{table: t, linkTime: true, release: live.release, live: lk}, nil
 	}
-	return nil, fmt.Errorf("no symbol table: %s: %w; and no System.map for release %q in %s. "+
+	return nil, fmt.Errorf("no symbol table: %w; and no System.map for release %q in %s. "+
 		"Pass a saved kallsyms with -k or the kernel's System.map with -m",
-		live.kallsyms, kerr, live.release, strings.Join(live.maps, ", "))
+		kerr, live.release, strings.Join(live.maps, ", "))
 }
 
 // systemMapPaths is klogd's search path for System.map, with and without
