@@ -1,6 +1,9 @@
 package parse
 
-import "regexp"
+import (
+	"bytes"
+	"regexp"
+)
 
 // An Arch is the architecture a report comes from, as far as the log shows
 // it. It decides how call-trace entries were printed.
@@ -110,7 +113,9 @@ type lineFormat struct {
 	literal string
 	// also, when set, are literals of which the line must hold one too:
 	// for rows whose own literal is common in ordinary log lines.
-	also  []string
+	also []string
+	// pre, when set, is a cheaper test the line must pass before re runs.
+	pre   func(body []byte) bool
 	re    *regexp.Regexp
 	slots []slot
 	// anchored formats describe a whole line; they are tried against the
@@ -243,7 +248,7 @@ var lineFormats = []lineFormat{
 		// " ? 0xffffffffc025c000", arm64 "  0xffffd790b04b101c".
 		// It is the whole kernel text of its line; after a prefix this
 		// tool does not know, it is still the end of the line.
-		name: "bare trace entry", literal: "0x", also: []string{"  0x", "  ? 0x", " 0x", "? 0x"},
+		name: "bare trace entry", literal: "0x", pre: bareEntryCandidate,
 		// After an unknown prefix it must stand apart (two blanks, as
 		// the kernel indents its trace entries): "class 0x030000",
 		// "PHYS_OFFSET: 0xffffb0b700000000" or "Kernel Offset: 0x... from
@@ -252,6 +257,24 @@ var lineFormats = []lineFormat{
 		slots: []slot{{group: 1}, {group: 2}},
 	},
 }
+
+// bareEntryCandidate is the bare trace entry's shape without its digits:
+// "0x" or "? 0x" opening the text, or ending it after two blanks. Boot
+// logs are full of "0x" elsewhere ("[mem 0x0000000000000000-0x...]").
+func bareEntryCandidate(b []byte) bool {
+	lead := bytes.TrimLeft(b, " \t")
+	if bytes.HasPrefix(lead, []byte("0x")) || bytes.HasPrefix(lead, []byte("? 0x")) {
+		return true
+	}
+	end := bytes.TrimRight(b, " \t")
+	j := bytes.LastIndex(end, []byte("0x"))
+	if j >= 2 && end[j-1] == ' ' && end[j-2] == '?' {
+		j -= 2
+	}
+	return j >= 2 && isBlank(end[j-1]) && isBlank(end[j-2])
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
 // A registerFormat is a register dump line: line says a line is one, and
 // values finds each register's value in it. Values are only worth a name

@@ -75,7 +75,7 @@ func (p *Parser) Tokens(line []byte) []Token {
 	}
 	for i := range lineFormats {
 		f := &lineFormats[i]
-		if !bytes.Contains(body, []byte(f.literal)) || !containsAny(body, f.also) {
+		if !bytes.Contains(body, []byte(f.literal)) || !containsAny(body, f.also) || f.pre != nil && !f.pre(body) {
 			continue
 		}
 		limit := 1

@@ -143,10 +143,11 @@ type Annotator struct {
 	inReport  bool                        // a report started and has not ended
 	hold      hold
 
-	code     codeContext  // how the next Code: line is to be decoded
-	codeLine *codeContext // the context of the line just observed, if it is a Code: line
-	pending  []byte       // the listing of the last Code: line written, not yet written itself
-	out      []byte       // scratch for the output of one line
+	code        codeContext  // how the next Code: line is to be decoded
+	codeLine    *codeContext // the context of the line just observed, if it is a Code: line
+	pending     []byte       // the listing of the last Code: line written, not yet written itself
+	lastListing listingCache
+	out         []byte // scratch for the output of one line
 }
 
 // New returns an Annotator that resolves through res.
@@ -218,7 +219,7 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 	if a.opts.Code && !a.keepBoots {
 		body := line[a.parser.Prefix():]
 		a.observeCode(body, toks)
-		if _, ok := disasm.FindCode(line); ok {
+		if isCodeText(body) {
 			c := a.code
 			c.arch = a.parser.Arch()
 			a.codeLine = &c

@@ -96,11 +96,45 @@ func rawUserIP(lead []byte) uint64 {
 	return v
 }
 
+// isCodeText is a cheap test for a Code: line's text, before
+// disasm.FindCode looks closer.
+func isCodeText(body []byte) bool {
+	return bytes.HasPrefix(bytes.TrimLeft(body, " "), []byte("Code: "))
+}
+
 // appendListing decodes the Code: line text, if it is one, and appends
 // its listing, each line ending in eol. c is the context the line was
 // read in; d the decision for its boot, whose table names branch targets
 // and finds the address of a symbolized instruction pointer.
 func (a *Annotator) appendListing(dst, text, eol []byte, c codeContext, d decision) []byte {
+	// After "---[ end trace" the kernel prints the first oops's RIP and
+	// Code: again: the same bytes at the same place give the same listing.
+	if k := &a.lastListing; k.valid && k.ctx == c && k.boot == a.cur && k.offset == d.verdict.Offset && k.named == (d.res != nil) &&
+		bytes.Equal(k.text, text) && bytes.Equal(k.eol, eol) {
+		a.stats.CodeListings++
+		return append(dst, k.listing...)
+	}
+	from := len(dst)
+	dst = a.decodeListing(dst, text, eol, c, d)
+	a.lastListing = listingCache{valid: true, ctx: c, boot: a.cur, offset: d.verdict.Offset, named: d.res != nil,
+		text: append(a.lastListing.text[:0], text...), eol: append(a.lastListing.eol[:0], eol...),
+		listing: append(a.lastListing.listing[:0], dst[from:]...)}
+	return dst
+}
+
+// listingCache is the last listing made, and what it was made from: the
+// line, its context, and the boot and offset its names came from.
+type listingCache struct {
+	valid              bool
+	ctx                codeContext
+	boot               *bootState
+	offset             uint64
+	named              bool
+	text, eol, listing []byte
+}
+
+// decodeListing is appendListing without the cache.
+func (a *Annotator) decodeListing(dst, text, eol []byte, c codeContext, d decision) []byte {
 	start, ok := disasm.FindCode(text)
 	if !ok {
 		return dst
