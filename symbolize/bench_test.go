@@ -87,3 +87,23 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 		t.Errorf("%v allocations per run of lookups", n)
 	}
 }
+
+// BenchmarkLookupName includes building the name index, once per table,
+// as a run that checks the symbols a log printed pays it.
+func BenchmarkLookupName(b *testing.B) {
+	raw := readTestdata(b, "x86_64-kaslr-sysrq-panic/kallsyms.txt.xz")
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		tab, err := ParseKallsyms(bytes.NewReader(raw), "kallsyms")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for _, name := range []string{"vfs_write", "ksys_write", "do_syscall_64", "entry_SYSCALL_64_after_hwframe"} {
+			if len(tab.LookupName(name, "")) != 1 {
+				b.Fatal(name)
+			}
+		}
+	}
+}

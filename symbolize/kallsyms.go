@@ -16,9 +16,20 @@ import (
 // error messages. A listing whose addresses are all zero returns
 // ErrRestricted.
 func ParseKallsyms(r io.Reader, file string) (*Table, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", displayName(file), err)
+	}
+	return ParseKallsymsData(data, file)
+}
+
+// ParseKallsymsData is ParseKallsyms over a listing already in memory (a
+// mapped file, say): it is not copied, and the table's names point into
+// it, so data must not be changed or unmapped while the table is in use.
+func ParseKallsymsData(data []byte, file string) (*Table, error) {
 	sr := &symbolReader{file: file, kind: "kallsyms", modIndex: map[string]int{}, names: map[string]string{}}
 	nonzero := false
-	err := readNM(r, file, "kallsyms", func(lineNo int, l *nmLine) error {
+	err := scanNM(data, file, "kallsyms", func(lineNo int, l *nmLine) error {
 		if l.addr != 0 {
 			nonzero = true
 		}

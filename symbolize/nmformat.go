@@ -3,7 +3,6 @@ package symbolize
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -101,17 +100,14 @@ func hexVal(c byte) (byte, bool) {
 	return 0, false
 }
 
-// readNM reads nm-format lines from r and calls fn for each well-formed
+// scanNM reads the nm-format lines of data and calls fn for each well-formed
 // one. Blank lines are skipped; CRLF line ends are accepted. A malformed
 // line stops the read with a *FormatError naming file and line.
 //
-// The input is read whole: symbol names are then substrings of one string
-// instead of one allocation each (a kernel has about 100k symbols).
-func readNM(r io.Reader, file, kind string, fn func(lineNo int, l *nmLine) error) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", displayName(file), err)
-	}
+// Symbol names are substrings of data instead of one allocation each (a
+// kernel has about 100k symbols): data must not change while they are in
+// use.
+func scanNM(data []byte, file, kind string, fn func(lineNo int, l *nmLine) error) error {
 	text := unsafe.String(unsafe.SliceData(data), len(data)) // data is never written again
 	l := nmLine{lines: bytes.Count(data, []byte{'\n'}) + 1}
 	parsedAny := false

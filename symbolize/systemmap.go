@@ -18,8 +18,19 @@ import (
 // file names the input in error messages. Debian's placeholder file returns
 // ErrPlaceholder.
 func ParseSystemMap(r io.Reader, file string) (*Table, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", displayName(file), err)
+	}
+	return ParseSystemMapData(data, file)
+}
+
+// ParseSystemMapData is ParseSystemMap over a file already in memory (a
+// mapped file, say): it is not copied, and the table's names point into
+// it, so data must not be changed or unmapped while the table is in use.
+func ParseSystemMapData(data []byte, file string) (*Table, error) {
 	sr := &symbolReader{file: file, kind: "System.map", modIndex: map[string]int{}, names: map[string]string{}}
-	err := readNM(r, file, "System.map", func(lineNo int, l *nmLine) error {
+	err := scanNM(data, file, "System.map", func(lineNo int, l *nmLine) error {
 		if l.module != nil {
 			return &FormatError{File: file, Line: lineNo, Msg: "a System.map has no module column (is this a kallsyms file? use -k)", Text: lineExcerpt(l.name)}
 		}

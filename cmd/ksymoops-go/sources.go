@@ -51,7 +51,7 @@ func loadTable(o *options, stdin io.Reader, diag *diagnostics) (*symbolSet, erro
 		if o.kaslrOffsetSet {
 			diag.warnf("--kaslr-offset ignored: kallsyms addresses are already the running kernel's")
 		}
-		t, err := parseFile(o.kallsyms, stdin, symbolize.ParseKallsyms)
+		t, err := parseTable(o.kallsyms, stdin, symbolize.ParseKallsyms, symbolize.ParseKallsymsData)
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +63,7 @@ func loadTable(o *options, stdin io.Reader, diag *diagnostics) (*symbolSet, erro
 		}
 		return set, nil
 	case o.systemMap != "":
-		t, err := parseFile(o.systemMap, stdin, symbolize.ParseSystemMap)
+		t, err := parseTable(o.systemMap, stdin, symbolize.ParseSystemMap, symbolize.ParseSystemMapData)
 		if err != nil {
 			return nil, err
 		}
@@ -181,6 +181,20 @@ func uptime() float64 {
 		return 0
 	}
 	return v
+}
+
+// parseTable parses a symbol file the user named: mapped into memory when
+// it is a plain file, so that it is not copied (the table's names point
+// into the mapping, which lives as long as the process), read otherwise.
+func parseTable(path string, stdin io.Reader, parse func(io.Reader, string) (*symbolize.Table, error), parseData func([]byte, string) (*symbolize.Table, error)) (*symbolize.Table, error) {
+	if data, unmap, ok := xopen.Map(path); ok {
+		t, err := parseData(data, path)
+		if err != nil {
+			unmap()
+		}
+		return t, err
+	}
+	return parseFile(path, stdin, parse)
 }
 
 func parseFile(path string, stdin io.Reader, parse func(io.Reader, string) (*symbolize.Table, error)) (*symbolize.Table, error) {
