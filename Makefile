@@ -33,8 +33,16 @@ fuzz:
 	  done; \
 	done
 
-bench:
+# The go test benchmarks, then the whole binary timed side by side with
+# the yardsticks of cmd/bench-baseline and cat (medians and ratios of one
+# run; BENCH_RUNS and BENCH_LOG_MB scale it).
+BENCH_RUNS   ?= 9
+BENCH_LOG_MB ?= 200
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) build -trimpath -o bin/bench-baseline ./cmd/bench-baseline
+	$(GO) build -trimpath -o bin/benchrun ./cmd/internal/benchrun
+	bin/benchrun -bin $(BIN) -baseline bin/bench-baseline -testdata testdata -runs $(BENCH_RUNS) -log-mb $(BENCH_LOG_MB)
 
 # Annotates a real raw-address oops (a CONFIG_KALLSYMS=n kernel) with its System.map.
 demo: build

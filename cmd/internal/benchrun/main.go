@@ -30,7 +30,15 @@ func main() {
 	testdata := flag.String("testdata", "testdata", "the repository's testdata directory")
 	runs := flag.Int("runs", 9, "runs of each command; the median is reported")
 	logMB := flag.Int("log-mb", 200, "size of the generated log for the throughput figures, in MB")
+	prepare := flag.String("prepare", "", "(internal) write the data into this directory and exit")
 	flag.Parse()
+	if *prepare != "" {
+		if err := prepareData(*testdata, *prepare, int64(*logMB)<<20); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := benchmark(*bin, *baseline, *testdata, *runs, *logMB); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		os.Exit(1)
@@ -44,29 +52,55 @@ type measurement struct {
 	peakRSS int64 // KiB
 }
 
+// The data files prepareData writes.
+const (
+	kallsymsFile = "kallsyms"
+	sysmapFile   = "System.map-6.1.0-56-amd64"
+	logMapFile   = "System.map-6.1.192-nokallsyms"
+	bigLogFile   = "big.log"
+)
+
+// prepareData decompresses the tables and writes the big log into dir.
+func prepareData(testdata, dir string, logSize int64) error {
+	for from, to := range map[string]string{
+		"x86_64-kaslr-sysrq-panic/kallsyms.txt.xz": kallsymsFile,
+		"maps/System.map-6.1.0-56-amd64.xz":        sysmapFile,
+		"maps/System.map-6.1.192-nokallsyms.xz":    logMapFile,
+	} {
+		if err := unxz(filepath.Join(testdata, from), filepath.Join(dir, to)); err != nil {
+			return err
+		}
+	}
+	_, _, err := makeLog(filepath.Join(testdata, "x86_64-nokallsyms-nokaslr-module-oops/console.log"), filepath.Join(dir, bigLogFile), logSize)
+	return err
+}
+
 func benchmark(bin, baseline, testdata string, runs, logMB int) error {
 	dir, err := os.MkdirTemp("", "ksymoops-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	kallsyms, err := unxz(filepath.Join(testdata, "x86_64-kaslr-sysrq-panic/kallsyms.txt.xz"), dir)
+	// A child writes the data: peak memory is inherited through fork, and
+	// decompressing would make this process's the figure every command
+	// starts from.
+	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	sysmap, err := unxz(filepath.Join(testdata, "maps/System.map-6.1.0-56-amd64.xz"), dir)
+	prep := exec.Command(self, "-prepare", dir, "-testdata", testdata, "-log-mb", fmt.Sprint(logMB))
+	prep.Stderr = os.Stderr
+	if err := prep.Run(); err != nil {
+		return fmt.Errorf("preparing the data: %w", err)
+	}
+	kallsyms, sysmap, nokallsymsMap := filepath.Join(dir, kallsymsFile), filepath.Join(dir, sysmapFile), filepath.Join(dir, logMapFile)
+	bigLog := filepath.Join(dir, bigLogFile)
+	fi, err := os.Stat(bigLog)
 	if err != nil {
 		return err
 	}
-	nokallsymsMap, err := unxz(filepath.Join(testdata, "maps/System.map-6.1.192-nokallsyms.xz"), dir)
-	if err != nil {
-		return err
-	}
+	size := fi.Size()
 	oops := filepath.Join(testdata, "x86_64-kaslr-sysrq-panic/console.log")
-	bigLog, size, err := makeLog(filepath.Join(testdata, "x86_64-nokallsyms-nokaslr-module-oops/console.log"), dir, int64(logMB)<<20)
-	if err != nil {
-		return err
-	}
 	fmt.Printf("data: kallsyms %s, System.map %s, oops %s; log of %d MB with kernel reports in 1%% of its lines\n\n",
 		kallsyms, sysmap, oops, size>>20)
 
@@ -154,36 +188,32 @@ func runOnce(args []string) (time.Duration, int64, error) {
 	return wall, ru.Maxrss, nil
 }
 
-// unxz decompresses an .xz file of the repository into dir.
-func unxz(path, dir string) (string, error) {
+// unxz decompresses the .xz file path into out.
+func unxz(path, out string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer f.Close()
 	r, err := xz.NewReader(f)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(path), ".xz"))
-	if filepath.Base(out) == "kallsyms.txt" {
-		out = filepath.Join(dir, "kallsyms")
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	w, err := os.Create(out)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if _, err := io.Copy(w, r); err != nil {
 		w.Close()
-		return "", fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	return out, w.Close()
+	return w.Close()
 }
 
 // makeLog writes a log of about size bytes: the real console log's lines
 // outside reports repeated, with one of its report lines (raw addresses,
 // registers) in every hundred.
-func makeLog(console, dir string, size int64) (string, int64, error) {
+func makeLog(console, path string, size int64) (string, int64, error) {
 	text, err := os.ReadFile(console)
 	if err != nil {
 		return "", 0, err
@@ -207,7 +237,6 @@ func makeLog(console, dir string, size int64) (string, int64, error) {
 	if len(plain) == 0 || len(report) == 0 {
 		return "", 0, fmt.Errorf("%s: no report or no plain lines", console)
 	}
-	path := filepath.Join(dir, "big.log")
 	f, err := os.Create(path)
 	if err != nil {
 		return "", 0, err
