@@ -17,21 +17,14 @@ type unit struct {
 	data    *dwarf.Data
 	cu      *dwarf.Entry
 	compDir string
+	file    *File
 
-	linesDone bool
-	rows      []lineRow
-	files     []*dwarf.LineFile
-	lineErr   error
-}
+	walk       scopeWalk // over the unit's own bytes
+	firstChild int       // offset of the unit entry's first child
+	addrBase   uint64    // DW_AT_addr_base: the unit's part of .debug_addr
 
-// lineRow is one row of a line table.
-type lineRow struct {
-	addr   uint64
-	file   *dwarf.LineFile
-	line   int32
-	column int32
-	discr  int32
-	end    bool // the end of a sequence: the address after its code
+	lr    *dwarf.LineReader // nil when the unit has no line table
+	files []*dwarf.LineFile
 }
 
 // attrGNUDiscriminator is GCC's DW_AT_GNU_discriminator on inlined
@@ -74,85 +67,161 @@ func (f *File) newUnit(off uint64) (*unit, error) {
 		return nil, errors.New("empty unit")
 	}
 	dir, _ := cu.Val(dwarf.AttrCompDir).(string)
-	return &unit{data: d, cu: cu, compDir: dir}, nil
+	u := &unit{data: d, cu: cu, compDir: dir, file: f}
+	if base, ok := cu.Val(dwarf.AttrAddrBase).(int64); ok {
+		u.addrBase = uint64(base)
+	}
+	if err := u.initWalk(info[off:end:end], hdr); err != nil {
+		return nil, err
+	}
+	if u.lr, err = d.LineReader(cu); err != nil {
+		return nil, err
+	}
+	if u.lr != nil {
+		u.files = u.lr.Files()
+	}
+	return u, nil
 }
 
-// lines decodes the unit's line table on first use.
-func (u *unit) lines() error {
-	if u.linesDone {
-		return u.lineErr
+// initWalk decodes the unit's header and abbreviations and finds its
+// first child entry, for walkScopes.
+func (u *unit) initWalk(data []byte, lenSize int) error {
+	r := dieReader{data: data, off: lenSize, order: u.file.order, is64: lenSize == 12}
+	r.version = int(r.fixed(2))
+	var abbrevOff uint64
+	if r.version >= 5 {
+		if typ := r.u8(); typ != 1 && typ != 3 { // DW_UT_compile, DW_UT_partial
+			return fmt.Errorf("unit type %d is not a compilation unit", typ)
+		}
+		r.addrLen = int(r.u8())
+		abbrevOff = r.fixed(r.offsetLen())
+	} else {
+		abbrevOff = r.fixed(r.offsetLen())
+		r.addrLen = int(r.u8())
 	}
-	u.linesDone = true
-	lr, err := u.data.LineReader(u.cu)
-	if err != nil || lr == nil {
-		u.lineErr = err
+	if r.err != nil {
+		return r.err
+	}
+	abbrevs, err := parseAbbrevs(u.file.sec.abbrev, abbrevOff, u.file.order)
+	if err != nil {
 		return err
 	}
-	var e dwarf.LineEntry
-	for {
-		if err := lr.Next(&e); err != nil {
-			if err != io.EOF {
-				u.lineErr = err
-			}
-			break
-		}
-		u.rows = append(u.rows, lineRow{addr: e.Address, file: e.File, line: int32(e.Line), column: int32(e.Column),
-			discr: int32(e.Discriminator), end: e.EndSequence})
+	// Skip the unit's own entry.
+	a := abbrevs[r.uleb()]
+	if a == nil {
+		return errors.New("unit entry has an unknown abbreviation code")
 	}
-	u.files = lr.Files()
-	// Sequences come in any order. Sorted by address, with a sequence's
-	// end before a row that starts another sequence at the same address,
-	// the row for an address is the last one at or below it; of several
-	// rows at one address the last wins, as in addr2line.
-	slices.SortStableFunc(u.rows, func(a, b lineRow) int {
-		if c := cmp.Compare(a.addr, b.addr); c != 0 {
-			return c
-		}
-		switch {
-		case a.end && !b.end:
-			return -1
-		case b.end && !a.end:
-			return 1
-		}
-		return 0
-	})
-	return u.lineErr
+	for _, x := range a.attrs {
+		r.value(x.form, x.implicit)
+	}
+	if r.err != nil {
+		return r.err
+	}
+	u.firstChild = r.off
+	if !a.children {
+		u.firstChild = len(data)
+	}
+	u.walk = scopeWalk{r: r, abbrevs: abbrevs}
+	return nil
 }
 
-// lineAt returns the line table row for pc.
-func (u *unit) lineAt(pc uint64) (lineRow, bool) {
-	i, _ := slices.BinarySearchFunc(u.rows, pc, func(r lineRow, pc uint64) int {
-		if r.addr <= pc {
-			return -1
+// address returns the address an attribute value of an address form
+// stands for: itself, or an entry of .debug_addr.
+func (u *unit) address(form, v uint64) (uint64, error) {
+	if form == formAddr {
+		return v, nil
+	}
+	n := uint64(u.walk.r.addrLen)
+	addrs := u.file.sec.addr
+	off := u.addrBase + v*n
+	if n != 4 && n != 8 || off+n > uint64(len(addrs)) || off+n < off {
+		return 0, fmt.Errorf(".debug_addr index %d out of range", v)
+	}
+	if n == 4 {
+		return uint64(u.file.order.Uint32(addrs[off:])), nil
+	}
+	return u.file.order.Uint64(addrs[off:]), nil
+}
+
+// rangesAt returns the code ranges of the entry at off.
+func (u *unit) rangesAt(off dwarf.Offset) ([][2]uint64, error) {
+	e, err := u.entryAt(off)
+	if err != nil {
+		return nil, err
+	}
+	return u.data.Ranges(e)
+}
+
+// entryAt decodes the entry at off with debug/dwarf.
+func (u *unit) entryAt(off dwarf.Offset) (*dwarf.Entry, error) {
+	r := u.data.Reader()
+	r.Seek(off)
+	e, err := r.Next()
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, fmt.Errorf("no debug entry at unit offset %#x", off)
+	}
+	return e, nil
+}
+
+// lineRow is the line table's answer for an address.
+type lineRow struct {
+	file   *dwarf.LineFile
+	line   int
+	column int
+	discr  int
+}
+
+// lineAt returns the line table row for pc: the last row at or below pc
+// whose sequence goes on past pc (of several rows at one address, the
+// last, as addr2line takes it). The table is scanned anew for each
+// lookup: most units are asked about one or two addresses, and a scan
+// costs less than decoding and sorting the table into memory.
+func (u *unit) lineAt(pc uint64) (lineRow, bool, error) {
+	if u.lr == nil {
+		return lineRow{}, false, nil
+	}
+	u.lr.Reset()
+	var prev, e dwarf.LineEntry
+	havePrev := false
+	for {
+		if err := u.lr.Next(&e); err != nil {
+			if err == io.EOF {
+				return lineRow{}, false, nil
+			}
+			return lineRow{}, false, err
 		}
-		return 1
-	})
-	if i == 0 {
-		return lineRow{}, false
+		if havePrev && !prev.EndSequence && prev.Address <= pc && pc < e.Address && prev.File != nil {
+			return lineRow{prev.File, prev.Line, prev.Column, prev.Discriminator}, true, nil
+		}
+		prev, havePrev = e, true
 	}
-	r := u.rows[i-1]
-	if r.end || r.file == nil {
-		return lineRow{}, false
-	}
-	return r, true
 }
 
 // frames returns the inline chain at pc.
 func (u *unit) frames(pc uint64) ([]Frame, error) {
-	if err := u.lines(); err != nil {
-		return nil, err
-	}
-	chain, err := u.scopes(pc)
+	offs, err := u.walkScopes(pc)
 	if err != nil {
 		return nil, err
 	}
-	row, hasLine := u.lineAt(pc)
+	chain := make([]*dwarf.Entry, len(offs))
+	for i, off := range offs {
+		if chain[i], err = u.entryAt(off); err != nil {
+			return nil, err
+		}
+	}
+	row, hasLine, err := u.lineAt(pc)
+	if err != nil {
+		return nil, err
+	}
 	if !hasLine && len(chain) == 0 {
 		return nil, nil
 	}
 	inner := Frame{}
 	if hasLine {
-		inner = Frame{File: row.file.Name, Line: int(row.line), Column: int(row.column), Discriminator: int(row.discr)}
+		inner = Frame{File: row.file.Name, Line: row.line, Column: row.column, Discriminator: row.discr}
 	}
 	frames := make([]Frame, 0, len(chain)+1)
 	frames = append(frames, inner)
@@ -172,66 +241,6 @@ func (u *unit) frames(pc uint64) ([]Frame, error) {
 		})
 	}
 	return frames, nil
-}
-
-// scopes returns the subprogram whose code holds pc and the inlined
-// subroutines around pc inside it, outermost first. It walks the unit's
-// tree once, skipping every subtree whose ranges miss pc.
-func (u *unit) scopes(pc uint64) ([]*dwarf.Entry, error) {
-	r := u.data.Reader()
-	if _, err := r.Next(); err != nil { // the unit's own entry
-		return nil, err
-	}
-	var chain []*dwarf.Entry
-	depth := 0   // of the entries Next returns, below the unit
-	inside := -1 // depth of the subprogram holding pc, once found
-	for {
-		e, err := r.Next()
-		if err != nil {
-			return nil, err
-		}
-		if e == nil {
-			break
-		}
-		if e.Tag == 0 { // the end of a list of children
-			depth--
-			if depth < 0 || inside >= 0 && depth <= inside {
-				break
-			}
-			continue
-		}
-		descend := false
-		switch e.Tag {
-		case dwarf.TagSubprogram, dwarf.TagInlinedSubroutine, dwarf.TagLexDwarfBlock:
-			rs, err := u.data.Ranges(e)
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case contains(rs, pc):
-				descend = true
-				if e.Tag != dwarf.TagLexDwarfBlock {
-					if e.Tag == dwarf.TagSubprogram && inside < 0 {
-						inside = depth
-					}
-					chain = append(chain, e)
-				}
-			case len(rs) == 0 && e.Tag == dwarf.TagLexDwarfBlock:
-				// A block without ranges of its own can still hold
-				// inlined code.
-				descend = true
-			}
-		}
-		if !e.Children {
-			continue
-		}
-		if descend {
-			depth++
-		} else {
-			r.SkipChildren()
-		}
-	}
-	return chain, nil
 }
 
 func contains(rs [][2]uint64, pc uint64) bool {

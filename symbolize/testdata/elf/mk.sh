@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Rebuilds the ELF fuzz seeds from kernel.S and ksyms.S (binutils), and
 # writes them as seed corpus entries of FuzzParseELF.
 set -e
@@ -15,3 +15,23 @@ mkdir -p ../fuzz/FuzzParseELF
 for f in kernel64.elf kernel32.elf ksyms.elf; do
 	python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print("go test fuzz v1"); print("[]byte(" + "\"" + "".join("\\x%02x" % b for b in d) + "\")")' "$f" > "../fuzz/FuzzParseELF/$f"
 done
+
+# A linked image with DWARF 5 and inlined code, and binutils' answers for
+# every 3rd byte of its code, up to its data (addr2line -f -i, the file names as the DWARF
+# has them).
+# It is compiled as init/inline.c of a tree at /usr/src/linux, as kbuild
+# would, so that no path of this machine ends up in it.
+src=$(mktemp -d)
+mkdir "$src/init" && cp inline.c "$src/init/"
+(cd "$src" && gcc -O2 -g -gdwarf-5 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -fno-asynchronous-unwind-tables \
+	-fdebug-prefix-map="$src"=/usr/src/linux -c -o init/inline.o init/inline.c)
+ld --no-warn-rwx-segments -m elf_x86_64 -T kernel.ld -o dwarf64.elf "$src/init/inline.o"
+rm -rf "$src"
+lo=$(nm dwarf64.elf | awk '$3 == "do_work" {print $1}')
+hi=$(nm -n dwarf64.elf | awk '$3 == "start_kernel" {print $1}')
+: > dwarf64.addr2line
+for a in $(seq $((16#$lo)) 3 $((16#$hi + 6))); do
+	printf '0x%x\n' "$a"
+done > dwarf64.addrs
+addr2line -f -i -a -e dwarf64.elf $(cat dwarf64.addrs) > dwarf64.addr2line
+rm -f dwarf64.addrs
