@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sync"
 )
@@ -56,6 +57,7 @@ type File struct {
 	order   binary.ByteOrder
 	strip   []string
 	buildID []byte
+	place   map[string]uint64 // a module's section load addresses
 
 	sec     debugSections
 	aranges []cuRange
@@ -116,7 +118,7 @@ func newFile(r io.ReaderAt, mapped []byte, name string, opts Options) (*File, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable ELF file: %w", name, err)
 	}
-	f := &File{name: name, elf: ef, mapped: mapped, order: ef.ByteOrder, strip: opts.StripPrefixes, units: map[uint64]*unit{}}
+	f := &File{name: name, elf: ef, mapped: mapped, order: ef.ByteOrder, strip: opts.StripPrefixes, units: map[uint64]*unit{}, place: maps.Clone(opts.Sections)}
 	if f.buildID, err = readBuildID(ef); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -15,9 +15,6 @@ import (
 // It scans the raw .symtab rather than decoding it with elf.File.Symbols:
 // a vmlinux has 100k symbols, and only the one chosen needs its name.
 func (f *File) symbolName(addr uint64) (string, bool) {
-	if f.elf.Type == elf.ET_REL {
-		return "", false // a module's sections have no addresses of their own
-	}
 	symtab := f.elf.SectionByType(elf.SHT_SYMTAB)
 	if symtab == nil || int(symtab.Link) >= len(f.elf.Sections) {
 		return "", false
@@ -52,7 +49,21 @@ func (f *File) symbolName(addr uint64) (string, bool) {
 			name, info, shndx = order.Uint32(e), e[12], order.Uint16(e[14:])
 			value, sz = uint64(order.Uint32(e[4:])), uint64(order.Uint32(e[8:]))
 		}
-		if value > addr || name == 0 {
+		if name == 0 {
+			continue
+		}
+		if f.elf.Type == elf.ET_REL {
+			// A module's symbols are offsets into their sections.
+			if shndx >= uint16(elf.SHN_LORESERVE) || int(shndx) >= len(f.elf.Sections) {
+				continue
+			}
+			base, placed := f.sectionAddr(f.elf.Sections[shndx])
+			if !placed {
+				continue
+			}
+			value += base
+		}
+		if value > addr {
 			continue
 		}
 		if typ := elf.SymType(info & 0xf); typ != elf.STT_FUNC && typ != elf.STT_NOTYPE {
@@ -65,7 +76,8 @@ func (f *File) symbolName(addr uint64) (string, bool) {
 			continue
 		}
 		sec := f.elf.Sections[shndx]
-		if sec.Flags&elf.SHF_EXECINSTR == 0 || addr < sec.Addr || addr-sec.Addr >= sec.Size {
+		base, placed := f.sectionAddr(sec)
+		if !placed || sec.Flags&elf.SHF_EXECINSTR == 0 || addr < base || addr-base >= sec.Size {
 			continue
 		}
 		found, bestName, bestValue, bestSize = true, name, value, sz
@@ -88,4 +100,14 @@ func better(off, sz, best uint64) bool {
 		return covers
 	}
 	return sz > best
+}
+
+// sectionAddr returns where sec is in memory: its address in a linked
+// file, its load address in a module.
+func (f *File) sectionAddr(sec *elf.Section) (uint64, bool) {
+	if f.elf.Type != elf.ET_REL {
+		return sec.Addr, true
+	}
+	a, ok := f.place[sec.Name]
+	return a, ok
 }

@@ -26,6 +26,8 @@ mkdir "$src/init" && cp inline.c "$src/init/"
 (cd "$src" && gcc -O2 -g -gdwarf-5 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -fno-asynchronous-unwind-tables \
 	-fdebug-prefix-map="$src"=/usr/src/linux -c -o init/inline.o init/inline.c)
 ld --no-warn-rwx-segments -m elf_x86_64 -T kernel.ld -o dwarf64.elf "$src/init/inline.o"
+# The object itself is relocatable, like a module.
+objcopy -R .comment -R .note.GNU-stack "$src/init/inline.o" dwarf64.o
 rm -rf "$src"
 lo=$(nm dwarf64.elf | awk '$3 == "do_work" {print $1}')
 hi=$(nm -n dwarf64.elf | awk '$3 == "start_kernel" {print $1}')
