@@ -39,6 +39,8 @@ type Options struct {
 	// MaxLine is the longest line parsed whole (parse.DefaultMaxLine when
 	// zero); longer lines are copied through unparsed.
 	MaxLine int
+	// Lines adds source lines to the frames; nil leaves them out.
+	Lines *LineOptions
 }
 
 // Stats counts what an Annotator did.
@@ -80,6 +82,8 @@ type Annotator struct {
 	// mismatches are the first disagreements between the log and the table.
 	mismatches []Mismatch
 	printed    []parse.PrintedSymbol // scratch for checkNames
+	src        sourceState
+	lineEOL    []byte // the terminator of the line being annotated
 }
 
 // New returns an Annotator that resolves through res.
@@ -108,7 +112,7 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 	if !hasSymbolizedToken(toks) && bytes.Contains(line, []byte("+0x")) {
 		a.checkNames(line)
 	}
-	if len(toks) == 0 {
+	if len(toks) == 0 && a.opts.Lines == nil {
 		return append(dst, line...)
 	}
 	a.edits = a.edits[:0]
@@ -161,11 +165,15 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 		}
 		from := len(a.text)
 		a.text = a.appendLocation(append(a.text, ' '), loc)
+		if frames := a.sourceFor(t.Value, t.Role, loc.Module); frames != nil {
+			a.text = a.appendSource(a.text, line, frames)
+		}
 		pending = append(pending, span{t.End, from, len(a.text)})
 	}
 	for _, s := range pending {
 		a.edits = append(a.edits, parse.Edit{At: s.at, Text: a.text[s.from:s.to]})
 	}
+	dst = a.addPrintedSources(dst, line, toks)
 	return parse.Splice(dst, line, a.edits)
 }
 
@@ -246,6 +254,7 @@ func (a *Annotator) Stream(w Flusher, r io.Reader) error {
 			return err
 		}
 		out = out[:0]
+		a.lineEOL = l.EOL
 		if l.Whole {
 			out = a.AppendLine(out, l.Text)
 		} else {

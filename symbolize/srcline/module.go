@@ -194,12 +194,15 @@ func CheckBuildID(f *File, want []byte) error {
 	return nil
 }
 
-// InferSections works out where the sections of a module were loaded from
-// where its symbols are: symbols maps names of the module's symbols (from
-// a kallsyms listing of the boot) to their addresses. A section's address
-// is a symbol's address less the symbol's offset in the section. It is
-// the way to place a module when no sections dump was saved.
-func InferSections(r io.ReaderAt, file string, symbols map[string]uint64) (map[string]uint64, error) {
+// InferSections works out where the sections of a module were loaded
+// from where its symbols are: lookup returns the address a symbol of the
+// module has in the running kernel (from a kallsyms listing of the boot),
+// for the module's defined symbols. A section's address is a symbol's
+// address less the symbol's offset in the section. It is the way to place
+// a module when no sections dump was saved; sections without a symbol the
+// listing has (a module's data, with kallsyms listing only its code) stay
+// unplaced.
+func InferSections(r io.ReaderAt, file string, lookup func(name string) (uint64, bool)) (map[string]uint64, error) {
 	ef, err := elf.NewFile(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable ELF file: %w", file, err)
@@ -210,12 +213,19 @@ func InferSections(r io.ReaderAt, file string, symbols map[string]uint64) (map[s
 	}
 	out := map[string]uint64{}
 	for _, s := range syms {
-		addr, ok := symbols[s.Name]
-		if !ok || s.Name == "" || s.Section == elf.SHN_UNDEF || int(s.Section) >= len(ef.Sections) {
+		if s.Name == "" || s.Section == elf.SHN_UNDEF || int(s.Section) >= len(ef.Sections) {
+			continue
+		}
+		typ := elf.ST_TYPE(s.Info)
+		if typ == elf.STT_SECTION || typ == elf.STT_FILE || isMappingSymbol(s.Name) {
 			continue
 		}
 		sec := ef.Sections[s.Section]
-		if sec.Flags&elf.SHF_ALLOC == 0 || addr < s.Value {
+		if sec.Flags&elf.SHF_ALLOC == 0 {
+			continue
+		}
+		addr, ok := lookup(s.Name)
+		if !ok || addr < s.Value {
 			continue
 		}
 		base := addr - s.Value
@@ -225,7 +235,14 @@ func InferSections(r io.ReaderAt, file string, symbols map[string]uint64) (map[s
 		out[sec.Name] = base
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: none of its symbols is among the %d given", file, len(symbols))
+		return nil, fmt.Errorf("%s: none of its symbols is known at a load address", file)
 	}
 	return out, nil
+}
+
+// isMappingSymbol reports ARM's and RISC-V's mapping symbols ($a, $d,
+// $t, $x, with an optional ".suffix"), which mark code and data inside a
+// section rather than name anything.
+func isMappingSymbol(name string) bool {
+	return len(name) >= 2 && name[0] == '$' && (len(name) == 2 || name[2] == '.')
 }

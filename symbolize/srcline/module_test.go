@@ -121,7 +121,8 @@ func TestInferSections(t *testing.T) {
 			syms[f[2]] = a
 		}
 	}
-	got, err := InferSections(bytes.NewReader(testfiles.Read(t, "modules/amd64/oopsdemo.ko.xz")), "oopsdemo.ko", syms)
+	lookup := func(name string) (uint64, bool) { a, ok := syms[name]; return a, ok }
+	got, err := InferSections(bytes.NewReader(testfiles.Read(t, "modules/amd64/oopsdemo.ko.xz")), "oopsdemo.ko", lookup)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,8 @@ func TestInferSections(t *testing.T) {
 			t.Errorf("%s: inferred %#x, the dump has %#x", sec, got[sec], l["oopsdemo"].Sections[sec])
 		}
 	}
-	if _, err := InferSections(bytes.NewReader(testfiles.Read(t, "modules/amd64/oopsdemo.ko.xz")), "oopsdemo.ko", nil); err == nil {
+	none := func(string) (uint64, bool) { return 0, false }
+	if _, err := InferSections(bytes.NewReader(testfiles.Read(t, "modules/amd64/oopsdemo.ko.xz")), "oopsdemo.ko", none); err == nil {
 		t.Error("no error without symbols")
 	}
 }
