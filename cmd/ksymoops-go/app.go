@@ -57,13 +57,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 // annotateFiles loads the symbol table and annotates each input in turn.
 func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (int, error) {
 	diag := &diagnostics{w: stderr, quiet: o.quiet}
-	table, err := loadTable(o, stdin, diag)
+	table, lines, err := loadSources(o, stdin, diag)
 	if err != nil {
 		return exitError, err
 	}
+	if lines != nil {
+		defer lines.Close()
+	}
 	describeTable(diag, table)
 
-	opts := annotate.Options{Arch: o.arch}
+	opts := annotate.Options{Arch: o.arch, Lines: lineOptions(o, lines)}
 	if useColor(o.color, stdout, lookupEnv) {
 		opts.Style = newStyle()
 	}
@@ -165,6 +168,7 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 			fmt.Fprintf(diag.w, "ksymoops-go:   %d addresses were left unannotated rather than given names from the wrong table\n", s.Withheld)
 		}
 	}
+	reportSources(diag, name, a)
 	diag.notef("%s: %d lines; resolved %d of %d raw addresses (the rest are user space or outside the table), %d register values point into code; %d addresses the kernel had already named",
 		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
 	return nil

@@ -24,6 +24,7 @@ type options struct {
 	quiet          bool
 	failOnOops     bool
 	files          []string
+	src            sourceOptions // --vmlinux, --modules, ... (vmlinux.go)
 }
 
 const helpExamples = `Every input line is written out, in order; after each raw kernel address
@@ -56,11 +57,11 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 		Name:        "ksymoops-go",
 		Version:     version(),
 		Usage:       "resolve the raw kernel addresses of oopses, panics, WARNINGs and BUGs to symbols",
-		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [FILE...]",
-		Description: helpExamples,
+		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [--vmlinux FILE [--modules DIR]] [FILE...]",
+		Description: helpExamples + "\n\n" + sourceHelp,
 		Writer:      stdout,
 		ErrWriter:   stderr,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "kallsyms", Aliases: []string{"k"}, Usage: "symbols from a `FILE` in /proc/kallsyms format (live or saved)"},
 			&cli.StringFlag{Name: "system-map", Aliases: []string{"m"}, Usage: "symbols from a System.map `FILE` (link-time addresses)"},
 			&cli.StringFlag{Name: "kaslr-offset", Usage: "add `HEX` to the System.map's addresses (the log's \"Kernel Offset:\")"},
@@ -68,7 +69,7 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.StringFlag{Name: "arch", Usage: "the `ARCH` of the log (x86, arm64, arm, powerpc, riscv, s390, mips) instead of guessing it"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no diagnostics"},
 			&cli.BoolFlag{Name: "fail-on-oops", Usage: "exit with status 3 when a kernel report (oops, BUG, WARNING, panic, ...) was found"},
-		},
+		}, sourceFlags()...),
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
@@ -158,6 +159,9 @@ func parseOptions(c *cli.Context) (*options, error) {
 			return nil, fmt.Errorf("--arch: unknown architecture %q (want x86, arm64, arm, powerpc, riscv, s390 or mips)", s)
 		}
 		o.arch = a
+	}
+	if err := parseSourceOptions(c, o); err != nil {
+		return nil, err
 	}
 	if o.symbolFile() == "-" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
 		return nil, fmt.Errorf("standard input cannot be both the symbol file and a log: name the log files as arguments")
