@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -324,8 +323,7 @@ func reportSources(diag *diagnostics, name string, a *annotate.Annotator) {
 }
 
 // sourceHelp is the help text's example for source lines.
-var sourceHelp = strings.TrimSpace(`
-   With source lines and inlined functions, from the kernel's and the
+const sourceHelp = `   With source lines and inlined functions, from the kernel's and the
    modules' DWARF (Debian: linux-image-<release>-dbg):
       ksymoops-go -k kallsyms.txt --vmlinux /usr/lib/debug/boot/vmlinux-6.1.0-56-amd64 \
-         --modules /usr/lib/debug/lib/modules/6.1.0-56-amd64 crash.log`)
+         --modules /usr/lib/debug/lib/modules/6.1.0-56-amd64 crash.log`
