@@ -3,6 +3,7 @@ package annotate
 import (
 	"bytes"
 	"cmp"
+	"encoding/hex"
 	"slices"
 	"strconv"
 
@@ -40,6 +41,13 @@ const (
 // never print it there, so a reader (or a test) can take such lines out.
 const InlineMarker = "[inline] "
 
+// A BuildIDChecker compares the build id the log printed for a module
+// with the module's file; *srcline.Set is one. On a mismatch the module's
+// frames get no source lines.
+type BuildIDChecker interface {
+	CheckBuildID(module string, id []byte) error
+}
+
 // LineOptions turn on source lines: after the symbol of each frame, its
 // file and line in parentheses, " (fs/read_write.c:584)", and the
 // functions inlined there.
@@ -52,16 +60,19 @@ type LineOptions struct {
 type sourceState struct {
 	inline  []byte // inserted lines waiting to go out before the line
 	printed []printedAt
-	lastIP  uint64 // the last faulting pc seen
-	frames  int64  // frames given a source line
-	err     error  // the first lookup error
+	lastIP  uint64          // the last faulting pc seen
+	checked map[string]bool // modules whose printed build id was checked
+	frames  int64           // frames given a source line
+	err     error           // the first lookup error
 	errors  int64
 }
 
-// printedAt is a symbol the kernel printed, where it ends in the line.
+// printedAt is a symbol the kernel printed, where it ends in the line,
+// and the module's build id when the kernel printed one.
 type printedAt struct {
 	sym        parse.PrintedSymbol
 	start, end int
+	buildID    []byte
 }
 
 // SourceStats counts what source-line lookups did.
@@ -176,6 +187,9 @@ func (a *Annotator) addPrintedSources(dst, line []byte, toks []parse.Token) []by
 			if bytes.HasPrefix(line[p.end:], []byte(" (")) {
 				continue // annotated already, by an earlier run
 			}
+			if p.buildID != nil && !a.checkBuildID(p.sym.Module, p.buildID) {
+				continue
+			}
 			var frames []srcline.Frame
 			if t, ok := tokenBefore(toks, line, p.start); ok {
 				frames = a.sourceFor(t.Value, t.Role, p.sym.Module)
@@ -197,6 +211,30 @@ func (a *Annotator) addPrintedSources(dst, line []byte, toks []parse.Token) []by
 	dst = append(dst, a.src.inline...)
 	a.src.inline = a.src.inline[:0]
 	return dst
+}
+
+// checkBuildID checks a module's printed build id once, and reports
+// whether its lines can be trusted.
+func (a *Annotator) checkBuildID(module string, id []byte) bool {
+	c, ok := a.opts.Lines.Resolver.(BuildIDChecker)
+	if !ok {
+		return true
+	}
+	if a.src.checked == nil {
+		a.src.checked = map[string]bool{}
+	}
+	if good, done := a.src.checked[module]; done {
+		return good
+	}
+	err := c.CheckBuildID(module, id)
+	if err != nil {
+		if a.src.err == nil {
+			a.src.err = err
+		}
+		a.src.errors++
+	}
+	a.src.checked[module] = err == nil
+	return err == nil
 }
 
 // addressOf returns the address a printed symbol stands for: the table's
@@ -264,7 +302,8 @@ func findPrinted(dst []printedAt, line []byte) []printedAt {
 		}
 		if start < plus && (start == 0 || !isNameByte(line[start-1])) {
 			if s, ok := parse.SymbolAfter(line, start); ok {
-				dst = append(dst, printedAt{s, start, printedEnd(line, plus)})
+				end, id := printedEnd(line, plus)
+				dst = append(dst, printedAt{s, start, end, id})
 			}
 		}
 		from = plus + 3
@@ -272,8 +311,8 @@ func findPrinted(dst []printedAt, line []byte) []printedAt {
 }
 
 // printedEnd returns where "+0xoff/0xsize" starting at plus ends, with a
-// " [module]" after it.
-func printedEnd(line []byte, plus int) int {
+// " [module]" or " [module build-id]" after it, and the build id.
+func printedEnd(line []byte, plus int) (int, []byte) {
 	j := plus + 3
 	for j < len(line) && isHex(line[j]) {
 		j++
@@ -282,12 +321,16 @@ func printedEnd(line []byte, plus int) int {
 	for j < len(line) && isHex(line[j]) {
 		j++
 	}
+	var id []byte
 	if rest := line[j:]; len(rest) > 2 && rest[0] == ' ' && rest[1] == '[' {
 		if e := bytes.IndexByte(rest, ']'); e > 2 {
+			if sp := bytes.IndexByte(rest[2:e], ' '); sp > 0 {
+				id, _ = hex.DecodeString(string(rest[2+sp+1 : e]))
+			}
 			j += e + 1
 		}
 	}
-	return min(j, len(line))
+	return min(j, len(line)), id
 }
 
 func isNameByte(c byte) bool {

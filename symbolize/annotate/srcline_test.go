@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -208,3 +209,33 @@ func TestInlineLineFormat(t *testing.T) {
 type fakeLines []srcline.Frame
 
 func (f fakeLines) Frames(uint64, string) ([]srcline.Frame, error) { return f, nil }
+
+// TestPrintedBuildID checks a module's build id printed in the log
+// (CONFIG_STACKTRACE_BUILD_ID: "[oopsdemo ad113cab...]") against its
+// file: the boot's own module gives lines, another build none and an
+// error.
+func TestPrintedBuildID(t *testing.T) {
+	tab, _ := kallsymsTable(t, "x86_64-nokaslr-module-oops")
+	const frame = "[   13.082893]  oopsdemo_level2+0xa/0x1d [oopsdemo %s]\n"
+	for _, c := range []struct {
+		id    string
+		lines bool
+	}{
+		{"ad113cab855fe66641b2204a1da172fa8f336f72", true},
+		{"b31b2967aa", false},
+	} {
+		in := strings.Repeat(fmt.Sprintf(frame, c.id), 2)
+		out, a := annotateWith(t, tab, Options{Lines: &LineOptions{Resolver: moduleLines(t, "x86_64-nokaslr-module-oops", "amd64")}}, []byte(in))
+		st := a.SourceStats()
+		want := in
+		if c.lines {
+			want = strings.ReplaceAll(in, "]\n", "] (/usr/src/oopsdemo-1.0/oopsdemo.c:69)\n")
+		}
+		if string(out) != want || (st.First == nil) == !c.lines {
+			t.Errorf("build id %s: %q, error %v", c.id, out, st.First)
+		}
+		if !c.lines && !strings.Contains(fmt.Sprint(st.First), "another build") {
+			t.Errorf("build id %s: error %v", c.id, st.First)
+		}
+	}
+}

@@ -71,6 +71,33 @@ func (s *Set) Frames(addr uint64, module string) ([]Frame, error) {
 	return m.f.Frames(addr)
 }
 
+// CheckBuildID compares a build id the log printed for module (the kernel
+// prints "[module build-id]" with CONFIG_STACKTRACE_BUILD_ID) with the
+// module's file. On a mismatch it returns a *BuildIDError, and the module
+// gives no lines from then on: its lines would belong to another build.
+func (s *Set) CheckBuildID(module string, id []byte) error {
+	module = normalizeModule(module)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, seen := s.mods[module]
+	if !seen {
+		m = &moduleFile{}
+		if s.open != nil {
+			m.f, m.err = s.open(module)
+		}
+		s.mods[module] = m
+	}
+	if m.f == nil {
+		return nil // nothing to compare with
+	}
+	if err := CheckBuildID(m.f, id); err != nil {
+		m.f.Close()
+		m.f, m.err = nil, err
+		return err
+	}
+	return nil
+}
+
 // Close closes every file the Set opened, and core.
 func (s *Set) Close() error {
 	s.mu.Lock()
