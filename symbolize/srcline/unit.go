@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 )
 
-// A unit is one compilation unit, decoded on first use: a dwarf.Data over
+// A unit is one compilation unit, prepared on first use: a dwarf.Data over
 // just its own bytes of .debug_info (the other sections are shared and
-// addressed by absolute offsets, so they need no copy), and its line
-// table, decoded whole and sorted once.
+// addressed by absolute offsets, so they need no copy), its abbreviations
+// for the entry walker, and a reader of its line table. Lookups use the
+// walker's and the line reader's state, one at a time (mu).
 type unit struct {
+	mu      sync.Mutex
 	data    *dwarf.Data
 	cu      *dwarf.Entry
 	compDir string
@@ -202,6 +205,8 @@ func (u *unit) lineAt(pc uint64) (lineRow, bool, error) {
 
 // frames returns the inline chain at pc.
 func (u *unit) frames(pc uint64) ([]Frame, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	offs, err := u.walkScopes(pc)
 	if err != nil {
 		return nil, err
