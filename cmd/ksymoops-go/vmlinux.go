@@ -75,21 +75,17 @@ func loadSources(o *options, stdin io.Reader, diag *diagnostics) (*symbolize.Tab
 		t, err := loadTable(o, stdin, diag)
 		return t, nil, err
 	}
-	var elfTable *symbolize.Table
-	if s.vmlinux != "" {
-		var err error
-		if elfTable, err = parseELFFile(s.vmlinux); err != nil {
-			return nil, nil, err
-		}
-	}
+	// The vmlinux's symbols are read only when they are the table: to
+	// align its DWARF with a -k or -m table, two of them are enough.
 	var table *symbolize.Table
-	if elfTable != nil && o.kallsyms == "" && o.systemMap == "" {
-		table = elfTable.Relocate(o.kaslrOffset)
-	} else {
-		var err error
-		if table, err = loadTable(o, stdin, diag); err != nil {
+	var err error
+	if s.vmlinux != "" && o.kallsyms == "" && o.systemMap == "" {
+		if table, err = parseELFFile(s.vmlinux); err != nil {
 			return nil, nil, err
 		}
+		table = table.Relocate(o.kaslrOffset)
+	} else if table, err = loadTable(o, stdin, diag); err != nil {
+		return nil, nil, err
 	}
 	layouts, err := readModuleSections(s.moduleSections)
 	if err != nil {
@@ -108,7 +104,7 @@ func loadSources(o *options, stdin io.Reader, diag *diagnostics) (*symbolize.Tab
 	var core *srcline.File
 	var offset uint64
 	if s.vmlinux != "" {
-		core, offset = openCore(s.vmlinux, table, elfTable, srcline.Options{StripPrefixes: s.strip}, diag)
+		core, offset = openCore(s.vmlinux, table, srcline.Options{StripPrefixes: s.strip}, diag)
 		if core != nil {
 			mods.machine = core.Machine()
 		}
@@ -150,15 +146,16 @@ func compressedMagic(r io.ReaderAt) string {
 // kernel (the table's addresses) lies from the vmlinux's link-time
 // addresses. Without DWARF, or for another build than the table's, there
 // are no core source lines, which is said, not fatal.
-func openCore(path string, table, elfTable *symbolize.Table, opts srcline.Options, diag *diagnostics) (*srcline.File, uint64) {
-	offset, err := coreOffset(table, elfTable)
-	if err != nil {
-		diag.warnf("%s: no source lines for the kernel: %v", path, err)
-		return nil, 0
-	}
+func openCore(path string, table *symbolize.Table, opts srcline.Options, diag *diagnostics) (*srcline.File, uint64) {
 	f, err := srcline.Open(path, opts)
 	if err != nil {
 		diag.warnf("no source lines for the kernel: %v", err)
+		return nil, 0
+	}
+	offset, err := coreOffset(table, f)
+	if err != nil {
+		f.Close()
+		diag.warnf("%s: no source lines for the kernel: %v", path, err)
 		return nil, 0
 	}
 	return f, offset
@@ -167,15 +164,15 @@ func openCore(path string, table, elfTable *symbolize.Table, opts srcline.Option
 // coreOffset returns the table's addresses less the vmlinux's, from their
 // _stext (or _text), after checking that the kernel's text has the same
 // length in both: a vmlinux of another build gives wrong lines.
-func coreOffset(table, elfTable *symbolize.Table) (uint64, error) {
+func coreOffset(table *symbolize.Table, vmlinux *srcline.File) (uint64, error) {
 	for _, anchor := range []string{"_stext", "_text"} {
 		a, ok1 := table.Anchor(anchor)
-		b, ok2 := elfTable.Anchor(anchor)
+		b, ok2 := vmlinux.SymbolValue(anchor)
 		if !ok1 || !ok2 {
 			continue
 		}
 		if ea, ok := table.Anchor("_etext"); ok {
-			if eb, ok := elfTable.Anchor("_etext"); ok && ea-a != eb-b {
+			if eb, ok := vmlinux.SymbolValue("_etext"); ok && ea-a != eb-b {
 				return 0, fmt.Errorf("its text is %#x bytes long, the symbol table's kernel's %#x: another build", eb-b, ea-a)
 			}
 		}

@@ -165,6 +165,11 @@ func TestVmlinuxLines(t *testing.T) {
 		}
 	}
 	t.Logf("%d frames agree with addr2line", checked)
+	// The System.map of another build: no core lines, and a warning.
+	r := runCmd(t, "", noEnv, "-m", nokallsymsMap, "--vmlinux", vmlinux, nokallsymsLog)
+	if r.code != 0 || !strings.Contains(r.stderr, "another build") || strings.Contains(r.stdout, "fs/read_write.c") {
+		t.Errorf("another build's table: exit %d, stderr %q", r.code, r.stderr)
+	}
 	if checked < 40 {
 		t.Errorf("only %d frames checked", checked)
 	}

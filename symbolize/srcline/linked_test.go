@@ -81,6 +81,12 @@ func TestLinkedImage(t *testing.T) {
 	if frames, err := d.Frames(0xffffffff80000000); len(frames) != 0 || err != nil {
 		t.Errorf("an address outside the image: %+v, %v", frames, err)
 	}
+	if v, ok := d.SymbolValue("do_work"); !ok || v != 0xffffffff81000010 {
+		t.Errorf("SymbolValue(do_work) = %#x, %v", v, ok)
+	}
+	if _, ok := d.SymbolValue("do_wor"); ok {
+		t.Error("SymbolValue found a prefix of a name")
+	}
 	if err := d.Close(); err != nil {
 		t.Error(err)
 	}

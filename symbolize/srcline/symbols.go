@@ -111,3 +111,38 @@ func (f *File) sectionAddr(sec *elf.Section) (uint64, bool) {
 	a, ok := f.place[sec.Name]
 	return a, ok
 }
+
+// SymbolValue returns the value of the first symbol named name in the
+// file's .symtab (for a vmlinux, its link-time address), scanning the raw
+// table: it serves the few well-known symbols (_stext, _etext) that align
+// the file with a kallsyms listing, without decoding 100k symbols.
+func (f *File) SymbolValue(name string) (uint64, bool) {
+	symtab := f.elf.SectionByType(elf.SHT_SYMTAB)
+	if symtab == nil || int(symtab.Link) >= len(f.elf.Sections) {
+		return 0, false
+	}
+	syms, err := f.sectionData(symtab)
+	if err != nil {
+		return 0, false
+	}
+	strs, err := f.sectionData(f.elf.Sections[symtab.Link])
+	if err != nil {
+		return 0, false
+	}
+	size := 16
+	if f.elf.Class == elf.ELFCLASS64 {
+		size = 24
+	}
+	for p := size; p+size <= len(syms); p += size {
+		e := syms[p : p+size]
+		off := int(f.order.Uint32(e))
+		if off+len(name) >= len(strs) || strs[off+len(name)] != 0 || string(strs[off:off+len(name)]) != name {
+			continue
+		}
+		if size == 24 {
+			return f.order.Uint64(e[8:]), true
+		}
+		return uint64(f.order.Uint32(e[4:])), true
+	}
+	return 0, false
+}
