@@ -59,20 +59,12 @@ type LineOptions struct {
 // sourceState is the annotator's scratch for source lines.
 type sourceState struct {
 	inline  []byte // inserted lines waiting to go out before the line
-	printed []printedAt
+	printed []parse.PrintedSpan
 	lastIP  uint64          // the last faulting pc seen
 	checked map[string]bool // modules whose printed build id was checked
 	frames  int64           // frames given a source line
 	err     error           // the first lookup error
 	errors  int64
-}
-
-// printedAt is a symbol the kernel printed, where it ends in the line,
-// and the module's build id when the kernel printed one.
-type printedAt struct {
-	sym        parse.PrintedSymbol
-	start, end int
-	buildID    []byte
 }
 
 // SourceStats counts what source-line lookups did.
@@ -181,27 +173,27 @@ func (a *Annotator) eol() []byte {
 // returns dst with the queued inline lines appended.
 func (a *Annotator) addPrintedSources(dst, line []byte, toks []parse.Token) []byte {
 	if a.opts.Lines != nil && !a.distrusted() && bytes.Contains(line, []byte("+0x")) {
-		a.src.printed = findPrinted(a.src.printed[:0], line)
+		a.src.printed = parse.PrintedSpans(a.src.printed[:0], line)
 		added := false
 		for _, p := range a.src.printed {
-			if bytes.HasPrefix(line[p.end:], []byte(" (")) {
+			if bytes.HasPrefix(line[p.End:], []byte(" (")) {
 				continue // annotated already, by an earlier run
 			}
-			if p.buildID != nil && !a.checkBuildID(p.sym.Module, p.buildID) {
+			if p.BuildID != "" && !a.checkBuildID(p.Module, p.BuildID) {
 				continue
 			}
 			var frames []srcline.Frame
-			if t, ok := tokenBefore(toks, line, p.start); ok {
-				frames = a.sourceFor(t.Value, t.Role, p.sym.Module)
-			} else if addr, ok := a.addressOf(p.sym); ok {
-				frames = a.sourceFor(addr, printedRole(line[:p.start]), p.sym.Module)
+			if t, ok := tokenBefore(toks, line, p.Start); ok {
+				frames = a.sourceFor(t.Value, t.Role, p.Module)
+			} else if addr, ok := a.addressOf(p.PrintedSymbol); ok {
+				frames = a.sourceFor(addr, printedRole(line[:p.Start]), p.Module)
 			}
 			if frames == nil {
 				continue
 			}
 			from := len(a.text)
 			a.text = a.appendSource(a.text, line, frames)
-			a.edits = append(a.edits, parse.Edit{At: p.end, Text: a.text[from:len(a.text):len(a.text)]})
+			a.edits = append(a.edits, parse.Edit{At: p.End, Text: a.text[from:len(a.text):len(a.text)]})
 			added = true
 		}
 		if added {
@@ -215,7 +207,7 @@ func (a *Annotator) addPrintedSources(dst, line []byte, toks []parse.Token) []by
 
 // checkBuildID checks a module's printed build id once, and reports
 // whether its lines can be trusted.
-func (a *Annotator) checkBuildID(module string, id []byte) bool {
+func (a *Annotator) checkBuildID(module, hexID string) bool {
 	c, ok := a.opts.Lines.Resolver.(BuildIDChecker)
 	if !ok {
 		return true
@@ -226,7 +218,11 @@ func (a *Annotator) checkBuildID(module string, id []byte) bool {
 	if good, done := a.src.checked[module]; done {
 		return good
 	}
-	err := c.CheckBuildID(module, id)
+	id, err := hex.DecodeString(hexID)
+	if err != nil {
+		return true // not a build id after all
+	}
+	err = c.CheckBuildID(module, id)
 	if err != nil {
 		if a.src.err == nil {
 			a.src.err = err
@@ -285,56 +281,3 @@ func printedRole(before []byte) parse.Role {
 	}
 	return parse.RoleReturn
 }
-
-// findPrinted appends to dst every "name+0xoff/0xsize [mod]" in line with
-// where it ends.
-func findPrinted(dst []printedAt, line []byte) []printedAt {
-	from := 0
-	for {
-		k := bytes.Index(line[from:], []byte("+0x"))
-		if k < 0 {
-			return dst
-		}
-		plus := from + k
-		start := plus
-		for start > 0 && isNameByte(line[start-1]) {
-			start--
-		}
-		if start < plus && (start == 0 || !isNameByte(line[start-1])) {
-			if s, ok := parse.SymbolAfter(line, start); ok {
-				end, id := printedEnd(line, plus)
-				dst = append(dst, printedAt{s, start, end, id})
-			}
-		}
-		from = plus + 3
-	}
-}
-
-// printedEnd returns where "+0xoff/0xsize" starting at plus ends, with a
-// " [module]" or " [module build-id]" after it, and the build id.
-func printedEnd(line []byte, plus int) (int, []byte) {
-	j := plus + 3
-	for j < len(line) && isHex(line[j]) {
-		j++
-	}
-	j += 3 // "/0x"
-	for j < len(line) && isHex(line[j]) {
-		j++
-	}
-	var id []byte
-	if rest := line[j:]; len(rest) > 2 && rest[0] == ' ' && rest[1] == '[' {
-		if e := bytes.IndexByte(rest, ']'); e > 2 {
-			if sp := bytes.IndexByte(rest[2:e], ' '); sp > 0 {
-				id, _ = hex.DecodeString(string(rest[2+sp+1 : e]))
-			}
-			j += e + 1
-		}
-	}
-	return min(j, len(line)), id
-}
-
-func isNameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '$'
-}
-
-func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

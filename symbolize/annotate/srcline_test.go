@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
+	"github.com/ksymoops-go/ksymoops-go/symbolize/internal/testfiles"
 	"github.com/ksymoops-go/ksymoops-go/symbolize/srcline"
 )
 
@@ -165,24 +165,7 @@ func diffLines(t *testing.T, got, want []byte) {
 
 func compareGolden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		os.WriteFile(file+".out", got, 0o644)
-		t.Errorf("output differs from %s, see %s.out (go test -update rewrites it)", file, file)
-		diffLines(t, got, want)
-	}
+	testfiles.Golden(t, file, got, *update)
 }
 
 // TestInlineLineFormat checks the two inline forms on a made-up chain.

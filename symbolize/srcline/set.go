@@ -50,14 +50,7 @@ func (s *Set) Frames(addr uint64, module string) ([]Frame, error) {
 	}
 	module = normalizeModule(module)
 	s.mu.Lock()
-	m, seen := s.mods[module]
-	if !seen {
-		m = &moduleFile{}
-		if s.open != nil {
-			m.f, m.err = s.open(module)
-		}
-		s.mods[module] = m
-	}
+	m, seen := s.module(module)
 	s.mu.Unlock()
 	if m.f == nil {
 		if seen || errors.Is(m.err, ErrNoModuleFile) {
@@ -71,22 +64,28 @@ func (s *Set) Frames(addr uint64, module string) ([]Frame, error) {
 	return m.f.Frames(addr)
 }
 
+// module returns the entry of a module, opening its file on first use, and
+// whether it was there before. s.mu must be held.
+func (s *Set) module(name string) (*moduleFile, bool) {
+	if m, seen := s.mods[name]; seen {
+		return m, true
+	}
+	m := &moduleFile{}
+	if s.open != nil {
+		m.f, m.err = s.open(name)
+	}
+	s.mods[name] = m
+	return m, false
+}
+
 // CheckBuildID compares a build id the log printed for module (the kernel
 // prints "[module build-id]" with CONFIG_STACKTRACE_BUILD_ID) with the
 // module's file. On a mismatch it returns a *BuildIDError, and the module
 // gives no lines from then on: its lines would belong to another build.
 func (s *Set) CheckBuildID(module string, id []byte) error {
-	module = normalizeModule(module)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, seen := s.mods[module]
-	if !seen {
-		m = &moduleFile{}
-		if s.open != nil {
-			m.f, m.err = s.open(module)
-		}
-		s.mods[module] = m
-	}
+	m, _ := s.module(normalizeModule(module))
 	if m.f == nil {
 		return nil // nothing to compare with
 	}

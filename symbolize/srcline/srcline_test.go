@@ -195,21 +195,7 @@ func showFrames(t *testing.T, layout map[string]uint64, mod, arch string, addr u
 
 func compareGolden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		out := file + ".out"
-		os.WriteFile(out, got, 0o644)
-		t.Errorf("output differs from %s; see %s (go test -update rewrites it)", file, out)
-	}
+	testfiles.Golden(t, file, got, *update)
 }
 
 // TestRawModuleAddresses resolves the raw module addresses the
