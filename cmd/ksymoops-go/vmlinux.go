@@ -97,7 +97,7 @@ func loadSources(o *options, stdin io.Reader, diag *diagnostics) (*symbolize.Tab
 			dir = "/lib/modules/" + rel
 		}
 	}
-	mods := &moduleOpener{dir: dir, layouts: layouts, table: table, opts: srcline.Options{StripPrefixes: s.strip}, diag: diag}
+	mods := &moduleOpener{dir: dir, files: srcline.NewModuleDir(dir), layouts: layouts, table: table, opts: srcline.Options{StripPrefixes: s.strip}, diag: diag}
 	table = mods.addSymbols(table)
 	mods.table = table
 
@@ -202,6 +202,7 @@ func readModuleSections(path string) (map[string]*srcline.ModuleLayout, error) {
 // resolver, and tells once about each it cannot.
 type moduleOpener struct {
 	dir     string
+	files   *srcline.ModuleDir
 	layouts map[string]*srcline.ModuleLayout
 	table   *symbolize.Table
 	opts    srcline.Options
@@ -242,7 +243,7 @@ func (m *moduleOpener) read(mod string) (string, []byte, error) {
 	if m.dir == "" {
 		return "", nil, srcline.ErrModuleNotFound
 	}
-	path, err := srcline.FindModule(m.dir, mod)
+	path, err := m.files.Find(mod)
 	if err != nil {
 		return "", nil, err
 	}

@@ -8,18 +8,24 @@ import (
 	"testing"
 )
 
-// TestLinkedImage opens a small linked image with DWARF 5 and inlined
-// code (testdata/elf/dwarf64.elf, from init/inline.c) through the memory
-// mapping and compares every 3rd byte of its code with binutils'
-// answers, recorded by testdata/elf/mk.sh; then checks the default
-// paths.
+// TestLinkedImage opens small linked images with DWARF 5 and 4 and
+// inlined code (testdata/elf/dwarf64.elf and dwarf4.elf, from
+// init/inline.c) through the memory mapping and compares every 3rd byte of
+// their code with binutils' answers, recorded by testdata/elf/mk.sh; then
+// checks the default paths.
 func TestLinkedImage(t *testing.T) {
-	f, err := Open("../testdata/elf/dwarf64.elf", Options{StripPrefixes: []string{}})
+	for _, name := range []string{"dwarf64", "dwarf4"} {
+		t.Run(name, func(t *testing.T) { testLinkedImage(t, "../testdata/elf/"+name) })
+	}
+}
+
+func testLinkedImage(t *testing.T, base string) {
+	f, err := Open(base+".elf", Options{StripPrefixes: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want, err := os.Open("../testdata/elf/dwarf64.addr2line")
+	want, err := os.Open(base + ".addr2line")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +75,7 @@ func TestLinkedImage(t *testing.T) {
 		t.Errorf("%d addresses, %d with inlined frames", len(order), inlined)
 	}
 
-	d, err := Open("../testdata/elf/dwarf64.elf", Options{})
+	d, err := Open(base+".elf", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A ModuleLayout is where the kernel loaded one module: the load address
@@ -133,13 +134,48 @@ var ErrModuleNotFound = errors.New("module file not found")
 // FindModule looks for the file of module name under dir and its
 // subdirectories (as /lib/modules/<release>/ lays them out): name.ko,
 // compressed or not, with '-' and '_' taken as the same. An uncompressed
-// file is preferred to a compressed one.
+// file is preferred to a compressed one. To look up several modules, a
+// ModuleDir walks the tree once.
 func FindModule(dir, name string) (string, error) {
+	return NewModuleDir(dir).Find(name)
+}
+
+// A ModuleDir finds module files under a directory, which it walks once,
+// on the first Find. It is safe for concurrent use.
+type ModuleDir struct {
+	dir   string
+	once  sync.Once
+	files map[string]moduleCandidate // by module name
+	err   error
+}
+
+type moduleCandidate struct {
+	path string
+	rank int // index in moduleSuffixes
+}
+
+// NewModuleDir returns a ModuleDir over dir.
+func NewModuleDir(dir string) *ModuleDir { return &ModuleDir{dir: dir} }
+
+// Find returns the file of module name (see FindModule).
+func (m *ModuleDir) Find(name string) (string, error) {
+	m.once.Do(m.index)
+	if m.err != nil {
+		return "", m.err
+	}
 	want := normalizeModule(name)
-	best, bestRank := "", len(moduleSuffixes)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	c, ok := m.files[want]
+	if !ok {
+		return "", fmt.Errorf("%w: %s.ko (or compressed) under %s", ErrModuleNotFound, want, m.dir)
+	}
+	return c.path, nil
+}
+
+func (m *ModuleDir) index() {
+	m.files = map[string]moduleCandidate{}
+	err := filepath.WalkDir(m.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if p == dir {
+			if p == m.dir {
 				return err
 			}
 			return nil // an unreadable subdirectory: look elsewhere
@@ -147,25 +183,27 @@ func FindModule(dir, name string) (string, error) {
 		if d.IsDir() {
 			// /lib/modules/<release>/build and source point into the
 			// kernel's tree, which holds no module of this boot.
-			if p != dir && (d.Name() == "build" || d.Name() == "source") {
+			if p != m.dir && (d.Name() == "build" || d.Name() == "source") {
 				return fs.SkipDir
 			}
 			return nil
 		}
 		for rank, suf := range moduleSuffixes {
-			if base, ok := strings.CutSuffix(d.Name(), suf); ok && normalizeModule(base) == want && rank < bestRank {
-				best, bestRank = p, rank
+			base, ok := strings.CutSuffix(d.Name(), suf)
+			if !ok {
+				continue
 			}
+			name := normalizeModule(base)
+			if c, seen := m.files[name]; !seen || rank < c.rank {
+				m.files[name] = moduleCandidate{p, rank}
+			}
+			break
 		}
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("looking for module %s in %s: %w", name, dir, err)
+		m.err = fmt.Errorf("looking for modules in %s: %w", m.dir, err)
 	}
-	if best == "" {
-		return "", fmt.Errorf("%w: %s%s (or compressed) under %s", ErrModuleNotFound, want, ".ko", dir)
-	}
-	return best, nil
 }
 
 // A BuildIDError reports a module file whose build id is not the one of

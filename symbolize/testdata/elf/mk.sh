@@ -24,8 +24,12 @@ done
 src=$(mktemp -d)
 mkdir "$src/init" && cp inline.c "$src/init/"
 (cd "$src" && gcc -O2 -g -gdwarf-5 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -fno-asynchronous-unwind-tables \
-	-fdebug-prefix-map="$src"=/usr/src/linux -c -o init/inline.o init/inline.c)
+	-fdebug-prefix-map="$src"=/usr/src/linux -c -o init/inline.o init/inline.c &&
+	gcc -O2 -g -gdwarf-4 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -fno-asynchronous-unwind-tables \
+	-fdebug-prefix-map="$src"=/usr/src/linux -c -o init/inline4.o init/inline.c)
 ld --no-warn-rwx-segments -m elf_x86_64 -T kernel.ld -o dwarf64.elf "$src/init/inline.o"
+# The same in DWARF 4, whose line tables and units are laid out otherwise.
+ld --no-warn-rwx-segments -m elf_x86_64 -T kernel.ld -o dwarf4.elf "$src/init/inline4.o"
 # The object itself is relocatable, like a module.
 objcopy -R .comment -R .note.GNU-stack "$src/init/inline.o" dwarf64.o
 rm -rf "$src"
@@ -36,4 +40,5 @@ for a in $(seq $((16#$lo)) 3 $((16#$hi + 6))); do
 	printf '0x%x\n' "$a"
 done > dwarf64.addrs
 addr2line -f -i -a -e dwarf64.elf $(cat dwarf64.addrs) > dwarf64.addr2line
+addr2line -f -i -a -e dwarf4.elf $(cat dwarf64.addrs) > dwarf4.addr2line
 rm -f dwarf64.addrs
