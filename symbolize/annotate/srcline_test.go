@@ -92,9 +92,9 @@ func annotateWith(t *testing.T, tab *symbolize.Table, opts Options, in []byte) (
 // and in compact mode the inlined functions.
 var sourceInsertion = regexp.MustCompile(` \((?:[^ ()]+:\d+|\?\?)\)(?: \[inline: [^\]]*\])?`)
 
-// stripSources removes the lines and texts source lines inserted: the
-// lines holding InlineMarker right after their prefix, and the " (file:line)"
-// right after a symbol.
+// stripSources removes the lines and texts source lines insert: the
+// lines holding InlineMarker and a function with its location, and the
+// " (file:line)" right after a symbol.
 func stripSources(out []byte) []byte {
 	var b bytes.Buffer
 	for _, l := range bytes.SplitAfter(out, []byte("\n")) {
@@ -107,8 +107,8 @@ func stripSources(out []byte) []byte {
 }
 
 var (
-	inlineLine        = regexp.MustCompile(`^[^\n]*?\s` + regexp.QuoteMeta(InlineMarker) + `\S+ \((?:[^ ()]+:\d+|\?\?)\)\r?\n$`)
-	sourceAfterSymbol = regexp.MustCompile(`(\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w-]+\])?)` + sourceInsertion.String())
+	inlineLine        = regexp.MustCompile(`^[^\n]*?` + regexp.QuoteMeta(InlineMarker) + `\S+ \((?:[^ ()]+:\d+|\?\?)\)\r?\n$`)
+	sourceAfterSymbol = regexp.MustCompile(`(\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w-]+(?: [^\]]*)?\])?)` + sourceInsertion.String())
 )
 
 // TestSourceLines annotates real logs with their modules' DWARF in both
@@ -221,4 +221,49 @@ func TestPrintedBuildID(t *testing.T) {
 			t.Errorf("build id %s: error %v", c.id, st.First)
 		}
 	}
+}
+
+// coreAndModules answers module addresses from the real modules and core
+// ones with a made-up inline chain.
+type coreAndModules struct {
+	mods *srcline.Set
+	core fakeLines
+}
+
+func (c coreAndModules) Frames(addr uint64, module string) ([]srcline.Frame, error) {
+	if module == "" {
+		return c.core, nil
+	}
+	return c.mods.Frames(addr, module)
+}
+
+// FuzzAnnotateLines: with source lines, whatever the input, taking out
+// what source lines insert gives the plain annotation (both read without
+// text shaped like source lines), and a second run changes nothing.
+func FuzzAnnotateLines(f *testing.F) {
+	for _, s := range []string{
+		"[   13.082893]  oopsdemo_level2+0xa/0x1d [oopsdemo]\n",
+		"[   13.079393] RIP: 0010:oopsdemo_level3+0x51/0xfe [oopsdemo]\r\n",
+		"[    4.579878]  ? 0xffffffff81000075\n[    4.579878]  vfs_write+0xc7/0x3f0\n",
+		"[   13.082893]  oopsdemo_level2+0xa/0x1d [oopsdemo ad113cab855fe66641b2204a1da172fa8f336f72]\n",
+		"pc : [<ffffffffc02010bd>] lr : [<ffffffffc020110e>]\n",
+	} {
+		f.Add([]byte(s))
+	}
+	tab := fuzzTable(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		res := coreAndModules{mods: moduleLines(t, "x86_64-nokaslr-module-oops", "amd64"),
+			core: fakeLines{{Func: "inner", File: "a/b.h", Line: 1}, {Func: "outer", File: "c.c", Line: 2}}}
+		for _, mode := range []InlineMode{InlineLines, InlineCompact} {
+			opts := Options{Lines: &LineOptions{Resolver: res, Inline: mode}}
+			out, _ := annotateWith(t, tab, opts, in)
+			plain, _ := annotateWith(t, tab, Options{}, in)
+			if !bytes.Equal(stripSources(out), stripSources(plain)) {
+				t.Fatalf("mode %d: not the plain annotation plus source lines:\n in    %q\n out   %q\n plain %q", mode, in, out, plain)
+			}
+			if again, _ := annotateWith(t, tab, opts, out); !bytes.Equal(again, out) {
+				t.Fatalf("mode %d: not idempotent:\n out   %q\n again %q", mode, out, again)
+			}
+		}
+	})
 }
