@@ -161,7 +161,9 @@ func newFile(r io.ReaderAt, mapped []byte, name string, opts Options) (*File, er
 			return nil, fmt.Errorf("%s: reading .debug_aranges: %w", name, err)
 		}
 		// A broken table is not fatal: the units' own ranges serve.
-		f.aranges, _ = parseAranges(data, f.order)
+		if f.aranges, err = parseAranges(data, f.order); err != nil || len(f.aranges) == 0 {
+			f.aranges = nil
+		}
 	}
 	return f, nil
 }
@@ -230,21 +232,27 @@ func (f *File) Frames(addr uint64) ([]Frame, error) {
 
 // unitFor returns the decoded compilation unit holding addr, or nil.
 func (f *File) unitFor(addr uint64) (*unit, error) {
-	off, ok := findRange(f.aranges, addr)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !ok {
+	ranges := f.aranges
+	if ranges == nil {
 		// Not every producer writes .debug_aranges (clang does not by
-		// default): then every unit's own ranges are read, once.
+		// default): then every unit's own ranges are read, once. Where
+		// the table exists it is trusted: an address it lacks (data,
+		// code without debugging information) is in no unit, and
+		// reading all 3000 units of a vmlinux to confirm it would cost a
+		// second and 100 MB.
 		if f.cuList == nil && f.cuErr == nil {
 			f.cuList, f.cuErr = f.allUnitRanges()
 		}
 		if f.cuErr != nil {
 			return nil, f.cuErr
 		}
-		if off, ok = findRange(f.cuList, addr); !ok {
-			return nil, nil
-		}
+		ranges = f.cuList
+	}
+	off, ok := findRange(ranges, addr)
+	if !ok {
+		return nil, nil
 	}
 	if u, ok := f.units[off]; ok {
 		return u, nil

@@ -14,7 +14,7 @@ import (
 // their code with binutils' answers, recorded by testdata/elf/mk.sh; then
 // checks the default paths.
 func TestLinkedImage(t *testing.T) {
-	for _, name := range []string{"dwarf64", "dwarf4"} {
+	for _, name := range []string{"dwarf64", "dwarf4", "dwarf64-noaranges"} {
 		t.Run(name, func(t *testing.T) { testLinkedImage(t, "../testdata/elf/"+name) })
 	}
 }

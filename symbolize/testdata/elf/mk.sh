@@ -30,6 +30,8 @@ mkdir "$src/init" && cp inline.c "$src/init/"
 ld --no-warn-rwx-segments -m elf_x86_64 -T kernel.ld -o dwarf64.elf "$src/init/inline.o"
 # The same in DWARF 4, whose line tables and units are laid out otherwise.
 ld --no-warn-rwx-segments -m elf_x86_64 -T kernel.ld -o dwarf4.elf "$src/init/inline4.o"
+# Without .debug_aranges, as clang builds it: the units' own ranges serve.
+objcopy -R .debug_aranges dwarf64.elf dwarf64-noaranges.elf
 # The object itself is relocatable, like a module.
 objcopy -R .comment -R .note.GNU-stack "$src/init/inline.o" dwarf64.o
 rm -rf "$src"
@@ -41,4 +43,5 @@ for a in $(seq $((16#$lo)) 3 $((16#$hi + 6))); do
 done > dwarf64.addrs
 addr2line -f -i -a -e dwarf64.elf $(cat dwarf64.addrs) > dwarf64.addr2line
 addr2line -f -i -a -e dwarf4.elf $(cat dwarf64.addrs) > dwarf4.addr2line
+addr2line -f -i -a -e dwarf64-noaranges.elf $(cat dwarf64.addrs) > dwarf64-noaranges.addr2line
 rm -f dwarf64.addrs
