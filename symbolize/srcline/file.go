@@ -62,6 +62,11 @@ type File struct {
 	sec     debugSections
 	aranges []cuRange
 
+	// life keeps Close from unmapping the file under a lookup: lookups
+	// hold it shared, Close exclusively.
+	life   sync.RWMutex
+	closed bool
+
 	mu     sync.Mutex
 	units  map[uint64]*unit // decoded compilation units by offset
 	cuList []cuRange        // every unit's ranges, when .debug_aranges fails us
@@ -182,8 +187,14 @@ func (f *File) sectionData(s *elf.Section) ([]byte, error) {
 	return s.Data()
 }
 
-// Close releases the file's mapping. Frames must not be called after.
+// ErrClosed is returned by Frames after Close.
+var ErrClosed = errors.New("srcline: file already closed")
+
+// Close releases the file's mapping, after the lookups under way.
 func (f *File) Close() error {
+	f.life.Lock()
+	defer f.life.Unlock()
+	f.closed = true
 	if f.closer == nil {
 		return nil
 	}
@@ -209,6 +220,11 @@ func (f *File) BuildID() []byte { return f.buildID }
 // information gives no frames and no error; an error means the DWARF is
 // damaged.
 func (f *File) Frames(addr uint64) ([]Frame, error) {
+	f.life.RLock()
+	defer f.life.RUnlock()
+	if f.closed {
+		return nil, fmt.Errorf("%s: %w", f.name, ErrClosed)
+	}
 	u, err := f.unitFor(addr)
 	if err != nil || u == nil {
 		return nil, err

@@ -2,6 +2,7 @@ package srcline
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -95,5 +96,8 @@ func testLinkedImage(t *testing.T, base string) {
 	}
 	if err := d.Close(); err != nil {
 		t.Error(err)
+	}
+	if _, err := d.Frames(order[0]); !errors.Is(err, ErrClosed) {
+		t.Errorf("Frames after Close: %v", err)
 	}
 }

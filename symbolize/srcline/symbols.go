@@ -117,6 +117,11 @@ func (f *File) sectionAddr(sec *elf.Section) (uint64, bool) {
 // table: it serves the few well-known symbols (_stext, _etext) that align
 // the file with a kallsyms listing, without decoding 100k symbols.
 func (f *File) SymbolValue(name string) (uint64, bool) {
+	f.life.RLock()
+	defer f.life.RUnlock()
+	if f.closed {
+		return 0, false
+	}
 	symtab := f.elf.SectionByType(elf.SHT_SYMTAB)
 	if symtab == nil || int(symtab.Link) >= len(f.elf.Sections) {
 		return 0, false
