@@ -157,3 +157,44 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("no DWARF: %v", err)
 	}
 }
+
+// TestReadModuleSectionsDir reads a copy of /sys/module: the sections'
+// files hold "0x..." lines, the notes directory the binary build id note.
+func TestReadModuleSectionsDir(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel string, data []byte) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("oopsdemo/sections/.text", []byte("0xffffffffc0201000\n"))
+	write("oopsdemo/sections/.text.unlikely", []byte("0xffffffffc02010bd\n"))
+	note, _ := hex.DecodeString("040000001400000003000000474e5500ad113cab855fe66641b2204a1da172fa8f336f72")
+	write("oopsdemo/notes/.note.gnu.build-id", note)
+	write("virtio-mmio/sections/.text", []byte("0xffffffffc0300000\n"))
+	write("kernel/parameters/x", []byte("1\n")) // built in: no sections
+	l, err := ReadModuleSectionsDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := l["oopsdemo"]; m == nil || m.Sections[".text.unlikely"] != 0xffffffffc02010bd || hex.EncodeToString(m.BuildID) != "ad113cab855fe66641b2204a1da172fa8f336f72" {
+		t.Errorf("oopsdemo: %+v", l["oopsdemo"])
+	}
+	if m := l["virtio_mmio"]; m == nil || m.Sections[".text"] != 0xffffffffc0300000 {
+		t.Errorf("virtio_mmio: %+v", m)
+	}
+	if len(l) != 2 {
+		t.Errorf("%d modules", len(l))
+	}
+	write("bad/sections/.text", []byte("text\n"))
+	if _, err := ReadModuleSectionsDir(dir); err == nil || !strings.Contains(err.Error(), "bad/sections/.text") {
+		t.Errorf("a bad address: %v", err)
+	}
+	if _, err := ReadModuleSectionsDir(t.TempDir()); err == nil {
+		t.Error("an empty directory gives no error")
+	}
+}
