@@ -4,7 +4,7 @@ PREFIX   ?= /usr/local
 BIN      := bin/ksymoops-go
 FUZZTIME ?= 30s
 
-.PHONY: all build test check vet fmt-check race fuzz bench demo install clean
+.PHONY: all build test check vet fmt-check race fuzz bench bench-dwarf demo install clean
 
 all: build
 
@@ -43,6 +43,12 @@ bench: build
 	$(GO) build -trimpath -o bin/bench-baseline ./cmd/bench-baseline
 	$(GO) build -trimpath -o bin/benchrun ./cmd/internal/benchrun
 	bin/benchrun -bin $(BIN) -baseline bin/bench-baseline -testdata testdata -runs $(BENCH_RUNS) -log-mb $(BENCH_LOG_MB)
+
+# ksymoops-go's DWARF resolver against llvm-addr2line and addr2line on 30
+# addresses of a vmlinux with DWARF: make bench-dwarf VMLINUX=path [RUNS=7].
+bench-dwarf:
+	@test -n "$(VMLINUX)" || { echo "usage: make bench-dwarf VMLINUX=/usr/lib/debug/boot/vmlinux-<release>"; exit 2; }
+	VMLINUX="$(VMLINUX)" GO="$(GO)" scripts/bench-dwarf.sh
 
 # Annotates a real raw-address oops (a CONFIG_KALLSYMS=n kernel) with its System.map.
 demo: build

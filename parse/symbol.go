@@ -42,13 +42,28 @@ func symbolStart(b []byte, end int) (j int, paren bool, colonModule []byte) {
 // after an address that ends at byte end of line. ok is false when there
 // is none, or it lacks the offset and size (ARM's "(func)").
 func SymbolAfter(line []byte, end int) (sym PrintedSymbol, ok bool) {
+	sp, ok := spanAfter(line, end)
+	return sp.PrintedSymbol, ok
+}
+
+// A PrintedSpan is a symbol the kernel printed and where it stands in the
+// line: line[Start:End] is "name+0xoff/0xsize", with its " [module]" or
+// " [module build-id]" (CONFIG_STACKTRACE_BUILD_ID) when there is one.
+type PrintedSpan struct {
+	PrintedSymbol
+	Start, End int
+	BuildID    string // hexadecimal, as printed; "" when none
+}
+
+// spanAfter is SymbolAfter with the symbol's place in the line.
+func spanAfter(line []byte, end int) (PrintedSpan, bool) {
 	j, _, colonModule := symbolStart(line, end)
 	start := j
 	for j < len(line) && isSymbolByte(line[j]) {
 		j++
 	}
 	if j == start || !bytes.HasPrefix(line[j:], []byte("+0x")) {
-		return PrintedSymbol{}, false
+		return PrintedSpan{}, false
 	}
 	name := line[start:j]
 	j += 3
@@ -58,7 +73,7 @@ func SymbolAfter(line []byte, end int) (sym PrintedSymbol, ok bool) {
 	}
 	off, ok1 := parseHex(line[j:k])
 	if !ok1 || !bytes.HasPrefix(line[k:], []byte("/0x")) {
-		return PrintedSymbol{}, false
+		return PrintedSpan{}, false
 	}
 	j = k + 3
 	k = j
@@ -67,19 +82,23 @@ func SymbolAfter(line []byte, end int) (sym PrintedSymbol, ok bool) {
 	}
 	size, ok2 := parseHex(line[j:k])
 	if !ok2 {
-		return PrintedSymbol{}, false
+		return PrintedSpan{}, false
 	}
-	sym = PrintedSymbol{Name: string(name), Offset: off, Size: size, Module: string(colonModule)}
+	sp := PrintedSpan{PrintedSymbol: PrintedSymbol{Name: string(name), Offset: off, Size: size, Module: string(colonModule)}, Start: start, End: k}
 	if rest := line[k:]; len(rest) > 2 && rest[0] == ' ' && rest[1] == '[' {
 		if e := bytes.IndexByte(rest, ']'); e > 2 {
 			mod := rest[2:e]
 			if sp := bytes.IndexByte(mod, ' '); sp > 0 {
 				mod = mod[:sp] // "[mod build-id]" (CONFIG_STACKTRACE_BUILD_ID)
 			}
-			sym.Module = string(mod)
+			sp.Module = string(mod)
+			if len(mod) < e-2 {
+				sp.BuildID = string(rest[2+len(mod)+1 : e])
+			}
+			sp.End = k + e + 1
 		}
 	}
-	return sym, true
+	return sp, true
 }
 
 func isHexDigit(c byte) bool {
@@ -91,11 +110,23 @@ func isHexDigit(c byte) bool {
 // the symbols the kernel itself printed, with or without an address. A
 // caller can check them against a symbol table.
 func PrintedSymbols(dst []PrintedSymbol, line []byte) []PrintedSymbol {
+	eachPrinted(line, func(sp PrintedSpan) { dst = append(dst, sp.PrintedSymbol) })
+	return dst
+}
+
+// PrintedSpans is PrintedSymbols with where each symbol stands in the
+// line, for a caller that adds text after them.
+func PrintedSpans(dst []PrintedSpan, line []byte) []PrintedSpan {
+	eachPrinted(line, func(sp PrintedSpan) { dst = append(dst, sp) })
+	return dst
+}
+
+func eachPrinted(line []byte, fn func(PrintedSpan)) {
 	from := 0
 	for {
 		k := bytes.Index(line[from:], []byte("+0x"))
 		if k < 0 {
-			return dst
+			return
 		}
 		plus := from + k
 		start := plus
@@ -103,8 +134,8 @@ func PrintedSymbols(dst []PrintedSymbol, line []byte) []PrintedSymbol {
 			start--
 		}
 		if start < plus && (start == 0 || !isSymbolByte(line[start-1])) {
-			if s, ok := SymbolAfter(line, start); ok {
-				dst = append(dst, s)
+			if sp, ok := spanAfter(line, start); ok {
+				fn(sp)
 			}
 		}
 		from = plus + 3

@@ -73,6 +73,11 @@ func FuzzParseSystemMap(f *testing.F) {
 // or not.
 func fuzzParse(t *testing.T, parse func(io.Reader, string) (*Table, error), input string, seed uint64) {
 	tab, err := parse(strings.NewReader(input), "fuzz")
+	checkParsed(t, tab, err, seed)
+}
+
+// checkParsed checks what any parser returned.
+func checkParsed(t *testing.T, tab *Table, err error, seed uint64) {
 	if err != nil {
 		if tab != nil {
 			t.Fatal("error with a table")

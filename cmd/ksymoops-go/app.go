@@ -57,9 +57,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 // annotateFiles loads the symbol table and annotates each input in turn.
 func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (int, error) {
 	diag := &diagnostics{w: stderr, quiet: o.quiet}
-	set, err := loadTable(o, stdin, diag)
+	set, lines, err := loadSources(o, stdin, diag)
 	if err != nil {
 		return exitError, err
+	}
+	if lines != nil {
+		defer lines.Close()
 	}
 	describeTable(diag, set.table)
 	var modules *symbolize.ModuleMap
@@ -80,6 +83,7 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 		Force:        o.force,
 		Modules:      modules,
 		Code:         !o.noCode,
+		Lines:        lineOptions(o, lines),
 	}
 	if useColor(o.color, stdout, lookupEnv) {
 		opts.Style = newStyle()
@@ -195,6 +199,7 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 	if s.Withheld > 0 {
 		fmt.Fprintf(diag.w, "ksymoops-go: WARNING: %s: %d addresses were left unannotated rather than given names from a table that may not be their kernel's (see above; --force prints them anyway)\n", name, s.Withheld)
 	}
+	reportSources(diag, name, a)
 	diag.notef("%s: %d lines; resolved %d of %d raw addresses (the rest are user space or outside the table), %d register values point into code; %d addresses the kernel had already named",
 		name, s.Lines, s.Resolved, s.Addresses, s.Registers, s.Symbolized)
 	return nil

@@ -27,6 +27,7 @@ type options struct {
 	force          bool
 	noCode         bool
 	files          []string
+	src            sourceOptions // --vmlinux, --modules, ... (vmlinux.go)
 }
 
 const helpExamples = `Every input line is written out, in order; after each raw kernel address
@@ -61,11 +62,11 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 		Name:        "ksymoops-go",
 		Version:     version(),
 		Usage:       "resolve the raw kernel addresses of oopses, panics, WARNINGs and BUGs to symbols",
-		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [FILE...]",
-		Description: helpExamples,
+		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [--vmlinux FILE [--modules DIR]] [FILE...]",
+		Description: helpExamples + "\n\n" + sourceHelp,
 		Writer:      stdout,
 		ErrWriter:   stderr,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "kallsyms", Aliases: []string{"k"}, Usage: "symbols from a `FILE` in /proc/kallsyms format (live or saved)"},
 			&cli.StringFlag{Name: "system-map", Aliases: []string{"m"}, Usage: "symbols from a System.map `FILE` (link-time addresses)"},
 			&cli.StringFlag{Name: "lsmod", Usage: "module regions from a saved /proc/modules `FILE`: an address in a module with no symbols gets \"[module+0xoff]\""},
@@ -76,7 +77,7 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.BoolFlag{Name: "no-code", Usage: "do not add the disassembly of Code: lines (lines starting \"Code| \")"},
 			&cli.BoolFlag{Name: "force", Usage: "print names even where the log shows the table is not its kernel's, or the KASLR offset is unknown (0 is assumed)"},
 			&cli.BoolFlag{Name: "fail-on-oops", Usage: "exit with status 3 when a kernel report (oops, BUG, WARNING, panic, ...) was found"},
-		},
+		}, sourceFlags()...),
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
@@ -169,6 +170,9 @@ func parseOptions(c *cli.Context) (*options, error) {
 			return nil, fmt.Errorf("--arch: unknown architecture %q (want x86, arm64, arm, powerpc, riscv, s390 or mips)", s)
 		}
 		o.arch = a
+	}
+	if err := parseSourceOptions(c, o); err != nil {
+		return nil, err
 	}
 	if o.symbolFile() == "-" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
 		return nil, fmt.Errorf("standard input cannot be both the symbol file and a log: name the log files as arguments")

@@ -75,6 +75,8 @@ type Options struct {
 	// MaxHold bounds the lines Stream holds back while the offset of a
 	// report's boot is unknown (DefaultMaxHold when zero).
 	MaxHold int
+	// Lines adds source lines to the frames; nil leaves them out.
+	Lines *LineOptions
 }
 
 // DefaultMaxHold is how many lines of a report Stream holds back, at most,
@@ -148,6 +150,9 @@ type Annotator struct {
 	pending     []byte       // the listing of the last Code: line written, not yet written itself
 	lastListing listingCache
 	out         []byte // scratch for the output of one line
+
+	src     sourceState
+	lineEOL []byte // the terminator of the line being annotated
 }
 
 // New returns an Annotator that resolves through res.
@@ -321,12 +326,15 @@ func (a *Annotator) report(v Verdict, final bool) {
 
 // appendAnnotated appends line with the symbols of its addresses toks.
 func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte {
-	if len(toks) == 0 {
+	if len(toks) == 0 && (a.opts.Lines == nil || !bytes.Contains(line, []byte("+0x"))) {
 		return append(dst, line...)
 	}
 	d := a.decision()
-	a.cur.used = true
-	a.report(d.verdict, false)
+	a.src.dec = d
+	if len(toks) > 0 {
+		a.cur.used = true
+		a.report(d.verdict, false)
+	}
 	a.edits = a.edits[:0]
 	a.text = a.text[:0]
 	type span struct{ at, from, to int }
@@ -388,11 +396,15 @@ func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte
 		}
 		from := len(a.text)
 		a.text = a.appendLocation(append(a.text, ' '), loc)
+		if frames := a.sourceFor(t.Value, t.Role, loc.Module); frames != nil {
+			a.text = a.appendSource(a.text, line, frames)
+		}
 		pending = append(pending, span{t.End, from, len(a.text)})
 	}
 	for _, s := range pending {
 		a.edits = append(a.edits, parse.Edit{At: s.at, Text: a.text[s.from:s.to]})
 	}
+	dst = a.addPrintedSources(dst, line, toks)
 	return parse.Splice(dst, line, a.edits)
 }
 
@@ -516,6 +528,7 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 // one is dropped.
 func (a *Annotator) emit(w io.Writer, text, eol []byte, whole bool, toks []parse.Token, code *codeContext) error {
 	out := a.out[:0]
+	a.lineEOL = eol
 	if len(a.pending) > 0 {
 		if !whole || !disasm.IsListingLine(text) {
 			out = append(out, a.pending...)

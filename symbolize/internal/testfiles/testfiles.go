@@ -39,3 +39,41 @@ func Read(t testing.TB, rel string) []byte {
 	}
 	return b
 }
+
+// Golden compares got with the golden file, or writes it when update is
+// set. On a difference it writes got beside it as file.out and reports
+// the first differing line.
+func Golden(t testing.TB, file string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (go test -update writes it)", err)
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	os.WriteFile(file+".out", got, 0o644)
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(g), len(w)) {
+		gl, wl := "(end)", "(end)"
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			t.Errorf("output differs from %s (see %s.out; go test -update rewrites it), first at line %d:\n got  %q\n want %q", file, file, i+1, gl, wl)
+			return
+		}
+	}
+}
