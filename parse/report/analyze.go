@@ -1,0 +1,278 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+)
+
+// analyze turns a finished draft into its Report: the facts, the stack,
+// the guilty frame, the title, and whether the report can be trusted.
+func (d *draft) analyze() *Report {
+	r := d.rep
+	lines := d.lines
+	// Lines held after the last one known to belong are not the report's.
+	for len(lines) > 0 && !lines[len(lines)-1].belongs {
+		lines = lines[:len(lines)-1]
+	}
+	readFields(&r, lines)
+	r.Frames = mainFrames(lines)
+	r.Title, r.Frame, r.CorruptedReason = d.makeTitle(lines)
+	if r.CorruptedReason == "" {
+		r.CorruptedReason = corruption(d.hdr, lines)
+	}
+	r.Corrupted = r.CorruptedReason != ""
+	r.Type = typeOf(r.Title)
+	return &r
+}
+
+// inMainStack reports whether a section is part of the report's own
+// stack, as opposed to allocation stacks, other tasks and explanations.
+func inMainStack(s sectionKind) bool {
+	return s == secHead || s == secTrace || s == secStack || s == secPanic
+}
+
+// mainFrames returns the report's stack: the faulting instruction and the
+// first call trace.
+func mainFrames(lines []heldLine) []Frame {
+	var frames []Frame
+	traced := false
+	for i := range lines {
+		l := &lines[i]
+		if l.marker && traced {
+			break
+		}
+		if !inMainStack(l.section) || (l.kind != lineIP && l.kind != lineTrace) {
+			continue
+		}
+		frames = append(frames, l.frame)
+		traced = traced || l.kind == lineTrace
+	}
+	return frames
+}
+
+// makeTitle builds the title from the header's template and returns it
+// with the guilty frame, and why the report is corrupted when the title
+// shows it.
+func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
+	h := d.hdr
+	tmpl := h.title
+	var m []int
+	if h.re != nil {
+		m = h.re.FindSubmatchIndex(d.title)
+	}
+	group := func(name string) string {
+		if m == nil {
+			return ""
+		}
+		if i := h.re.SubexpIndex(name); i >= 0 && m[2*i] >= 0 {
+			return string(d.title[m[2*i]:m[2*i+1]])
+		}
+		return ""
+	}
+	if len(h.classes) > 0 {
+		tmpl = classify(h.classes, group("file"), group("fn"))
+	}
+	if m != nil && strings.Contains(tmpl, "$") {
+		tmpl = string(h.re.Expand(nil, []byte(tmpl), d.title, m))
+	}
+	if strings.Contains(tmpl, "{access}") {
+		access := accessOf(lines)
+		if access == "" {
+			// Without the access line the report is cut: its own header
+			// is the best title.
+			tmpl = "{text}"
+			corrupted = "the report lacks its access line (Read/Write of size)"
+		}
+		tmpl = strings.ReplaceAll(tmpl, "{access}", access)
+	}
+	if strings.Contains(tmpl, "{text}") {
+		tmpl = strings.ReplaceAll(tmpl, "{text}", headerText(d.title))
+	}
+	if strings.Contains(tmpl, "{frame}") {
+		frame = d.guiltyFrame(lines, group("fn"))
+		if frame == "" {
+			tmpl = strings.ReplaceAll(tmpl, "{frame}", "corrupted")
+			corrupted = "no frame in the report's stack can be blamed"
+		} else {
+			tmpl = strings.ReplaceAll(tmpl, "{frame}", frame)
+		}
+	}
+	return normalizeTitle(tmpl), frame, corrupted
+}
+
+// classify returns the title template of the first class that matches a
+// location.
+func classify(classes []locClass, file, fn string) string {
+	for _, c := range classes {
+		if (c.file == "" || strings.HasSuffix(file, c.file)) && (c.fn == "" || strings.HasPrefix(fn, c.fn)) {
+			return c.title
+		}
+	}
+	return "{text}"
+}
+
+// headerText is a header's own text as a title: without "BUG: " (syzkaller
+// titles sanitizer reports by the sanitizer's name).
+func headerText(b []byte) string {
+	s := string(b)
+	s = strings.TrimPrefix(s, "BUG: ")
+	return s
+}
+
+// accessOf returns "Read" or "Write" from KASAN's "Read of size 8 at addr".
+func accessOf(lines []heldLine) string {
+	for i := range lines {
+		b := bytes.TrimLeft(lines[i].text, " \t")
+		switch {
+		case bytes.HasPrefix(b, []byte("Read of size")):
+			return "Read"
+		case bytes.HasPrefix(b, []byte("Write of size")):
+			return "Write"
+		}
+	}
+	return ""
+}
+
+// guiltyFrame picks the report's guilty function by its header's rule.
+func (d *draft) guiltyFrame(lines []heldLine, named string) string {
+	main := func() string { return firstBlamable(lines, inMainStack, nil) }
+	lockdep := func() string {
+		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, nil); f != "" {
+			return f
+		}
+		return main()
+	}
+	var f string
+	switch d.hdr.guilty {
+	case guiltyNamed:
+		if named != "" && !isAllHexString(named) {
+			return canonical(named)
+		}
+		f = main()
+	case guiltyLocks:
+		if f = firstLock(lines); f == "" {
+			f = lockdep()
+		}
+	case guiltyLockdep:
+		f = lockdep()
+	case guiltyLeak:
+		f = firstBlamable(lines, func(s sectionKind) bool { return s == secLeak }, nil)
+	case guiltyHang:
+		f = firstBlamable(lines, func(s sectionKind) bool { return s == secHead || s == secTrace }, waitingRe.MatchString)
+	case guiltyStall:
+		f = stallFrame(lines)
+	default:
+		f = main()
+	}
+	if f == "" && d.hdr.flags&headerFrame != 0 && named != "" {
+		// The stack is missing, but the header named the function.
+		f = canonical(named)
+	}
+	return f
+}
+
+// firstBlamable returns the first reliable frame, in the sections in
+// allows, that may be blamed and that skip (when set) does not skip.
+func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string) bool) string {
+	for i := range lines {
+		l := &lines[i]
+		if l.kind != lineIP && l.kind != lineTrace || !in(l.section) {
+			continue
+		}
+		fr := &l.frame
+		if !fr.Reliable || !blamable(fr) {
+			continue
+		}
+		if skip != nil && skip(baseName(fr.Name)) {
+			continue
+		}
+		return canonical(fr.Name)
+	}
+	return ""
+}
+
+// firstLock returns the first blamable place lockdep says a lock was
+// taken ("is trying to acquire lock: ... at: func").
+func firstLock(lines []heldLine) string {
+	for i := range lines {
+		l := &lines[i]
+		if l.kind == lineLock && blamable(&l.frame) {
+			return canonical(l.frame.Name)
+		}
+	}
+	return ""
+}
+
+// stallFrame finds what a stalled CPU (or task) was doing: the innermost
+// frame that a dispatcher (a syscall, file operation, packet handler,
+// work item, timer ...) called, else the first frame to blame.
+func stallFrame(lines []heldLine) string {
+	var frames []*Frame
+	for i := range lines {
+		l := &lines[i]
+		if (l.kind == lineIP || l.kind == lineTrace) && l.frame.Reliable && l.frame.Name != "" && l.section != secKthread {
+			frames = append(frames, &l.frame)
+		}
+	}
+	suitable := func(fr *Frame) bool {
+		base := baseName(fr.Name)
+		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base)
+	}
+	first := ""
+	for _, fr := range frames {
+		if suitable(fr) {
+			first = canonical(fr.Name)
+			break
+		}
+	}
+	if first == "smp_call_function" {
+		return first // cross-CPU calls are one well-known stall
+	}
+	for i := 0; i+1 < len(frames); i++ {
+		if suitable(frames[i]) && stallAnchorRe.MatchString(baseName(frames[i+1].Name)) {
+			return canonical(frames[i].Name)
+		}
+	}
+	return first
+}
+
+func isAllHexString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// corruption returns why a report whose title is whole is still not to be
+// trusted, or "".
+func corruption(h *header, lines []heldLine) string {
+	for i := range lines {
+		if bytes.Contains(lines[i].text, []byte("serialport: VM disconnected.")) {
+			return "the machine disconnected during the report"
+		}
+	}
+	for i := range lines {
+		l := &lines[i]
+		if !l.marker || (l.section != secTrace && l.section != secStack && l.section != secLeak &&
+			l.section != secAlloc && l.section != secFree) {
+			continue
+		}
+		rest := lines[i+1:]
+		if len(rest) < 4 {
+			return "the report ends right after its stack's marker"
+		}
+		found := false
+		for j := 0; j < len(rest) && j < 15; j++ {
+			if rest[j].kind == lineTrace || rest[j].kind == lineIP {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return "no stack entry follows the stack's marker"
+		}
+	}
+	return ""
+}
