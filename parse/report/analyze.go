@@ -69,8 +69,13 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		}
 		return ""
 	}
+	checker := ""
 	if len(h.classes) > 0 {
-		tmpl = classify(h.classes, group("file"), group("fn"))
+		c := classify(h.classes, group("file"), group("fn"))
+		tmpl = c.title
+		if c.checker {
+			checker = baseName(group("fn"))
+		}
 	}
 	if m != nil && strings.Contains(tmpl, "$") {
 		tmpl = string(h.re.Expand(nil, []byte(tmpl), d.title, m))
@@ -89,7 +94,7 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		tmpl = strings.ReplaceAll(tmpl, "{text}", headerText(d.title))
 	}
 	if strings.Contains(tmpl, "{frame}") {
-		frame = d.guiltyFrame(lines, group("fn"))
+		frame = d.guiltyFrame(lines, group("fn"), checker)
 		if frame == "" {
 			tmpl = strings.ReplaceAll(tmpl, "{frame}", "corrupted")
 			corrupted = "no frame in the report's stack can be blamed"
@@ -100,15 +105,14 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 	return normalizeTitle(tmpl), frame, corrupted
 }
 
-// classify returns the title template of the first class that matches a
-// location.
-func classify(classes []locClass, file, fn string) string {
+// classify returns the first class that matches a location.
+func classify(classes []locClass, file, fn string) locClass {
 	for _, c := range classes {
 		if (c.file == "" || strings.HasSuffix(file, c.file)) && (c.fn == "" || strings.HasPrefix(fn, c.fn)) {
-			return c.title
+			return c
 		}
 	}
-	return "{text}"
+	return locClass{title: "{text}"}
 }
 
 // headerText is a header's own text as a title: without "BUG: " (syzkaller
@@ -119,14 +123,15 @@ func headerText(b []byte) string {
 	return s
 }
 
-// accessOf returns "Read" or "Write" from KASAN's "Read of size 8 at addr".
+// accessOf returns "Read" or "Write" from KASAN's "Read of size 8 at
+// addr" (or, with hardware tags, "Read at addr").
 func accessOf(lines []heldLine) string {
 	for i := range lines {
 		b := bytes.TrimLeft(lines[i].text, " \t")
 		switch {
-		case bytes.HasPrefix(b, []byte("Read of size")):
+		case bytes.HasPrefix(b, []byte("Read of size")), bytes.HasPrefix(b, []byte("Read at addr")):
 			return "Read"
-		case bytes.HasPrefix(b, []byte("Write of size")):
+		case bytes.HasPrefix(b, []byte("Write of size")), bytes.HasPrefix(b, []byte("Write at addr")):
 			return "Write"
 		}
 	}
@@ -134,8 +139,14 @@ func accessOf(lines []heldLine) string {
 }
 
 // guiltyFrame picks the report's guilty function by its header's rule.
-func (d *draft) guiltyFrame(lines []heldLine, named string) string {
-	main := func() string { return firstBlamable(lines, inMainStack, nil) }
+// named is the function the header names; checker, when set, is a
+// function that only checked and is not to blame.
+func (d *draft) guiltyFrame(lines []heldLine, named, checker string) string {
+	var notChecker func(string) bool
+	if checker != "" {
+		notChecker = func(name string) bool { return name == checker }
+	}
+	main := func() string { return firstBlamable(lines, inMainStack, notChecker) }
 	lockdep := func() string {
 		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, nil); f != "" {
 			return f
@@ -156,7 +167,7 @@ func (d *draft) guiltyFrame(lines []heldLine, named string) string {
 	case guiltyLockdep:
 		f = lockdep()
 	case guiltyLeak:
-		f = firstBlamable(lines, func(s sectionKind) bool { return s == secLeak }, nil)
+		f = firstBlamable(lines, func(s sectionKind) bool { return s == secLeak }, notLeakingRe.MatchString)
 	case guiltyHang:
 		f = firstBlamable(lines, func(s sectionKind) bool { return s == secHead || s == secTrace }, waitingRe.MatchString)
 	case guiltyStall:
@@ -164,7 +175,7 @@ func (d *draft) guiltyFrame(lines []heldLine, named string) string {
 	default:
 		f = main()
 	}
-	if f == "" && d.hdr.flags&headerFrame != 0 && named != "" {
+	if f == "" && d.hdr.flags&headerFrame != 0 && named != "" && blamable(&Frame{Name: named}) {
 		// The stack is missing, but the header named the function.
 		f = canonical(named)
 	}

@@ -200,6 +200,7 @@ var sectionMarkers = []struct {
 // sectionOf reports whether body opens a section, and which.
 func sectionOf(body []byte) (sectionKind, bool) {
 	b := bytes.TrimLeft(body, " \t")
+	b = bytes.TrimPrefix(b, []byte("rcu: "))
 	if len(b) < 5 {
 		return 0, false
 	}

@@ -106,7 +106,7 @@ func (x *Extractor) joins(h *header) bool {
 	if h.flags&panics != 0 {
 		return true
 	}
-	return h.flags&continues != 0 && x.open.traceFrames == 0
+	return (h.flags&continues != 0 || x.open.hdr.flags&absorbs != 0) && x.open.traceFrames == 0
 }
 
 // take adds a header line that joins d.

@@ -31,11 +31,11 @@ var neverGuilty = []string{
 	`__warn\w*`, `warn_slowpath\w*`, `warn_bogus_irq_restore`, `report_bug`, `fixup_bug`, `handle_bug`, `do_error_trap`,
 	`do_trap\w*`, `do_invalid_op`, `invalid_op`, `exc_invalid_op`, `asm_exc_invalid_op`, `do_bug_\w+`,
 	`bug_handler`, `die`, `__die\w*`, `oops_end`, `oops_begin`, `no_context`, `kernelmode_fixup_or_oops`,
-	`page_fault_oops`, `__bad_area_nosemaphore`, `bad_area\w*`, `do_page_fault`, `__do_page_fault`,
+	`page_fault_oops`, `bad_area\w*`, `do_page_fault`, `__do_page_fault`,
 	`do_user_addr_fault`, `do_kern_addr_fault`, `exc_page_fault`, `asm_exc_page_fault`, `page_fault`,
 	`async_page_fault`, `do_general_protection`, `exc_general_protection`, `asm_exc_general_protection`,
 	`general_protection`, `do_mem_abort`, `el1_\w+`, `el1h_\w+`, `__do_kernel_fault`, `die_kernel_fault`,
-	`do_translation_fault`, `do_bad_area`, `do_DataAbort`, `do_PrefetchAbort`, `__dabt_svc`, `__und_svc`,
+	`do_translation_fault`, `do_bad_area`, `do_DataAbort`, `do_PrefetchAbort`,
 	`arm64_notify_die`, `bug_handler`, `brk_handler`, `call_break_hook`, `do_debug_exception`,
 	`el1_dbg`, `el1_sync_handler`, `el1_abort`, `el1_da`, `el1_ia`, `el1_undef`, `el1_inv`, `handle_exception`,
 	`ret_from_exception`, `do_trap_ebreak`, `do_trap_break`, `do_page_fault`, `program_check_exception`,
@@ -47,7 +47,7 @@ var neverGuilty = []string{
 	`__sysvec_apic_timer_interrupt`, `sysvec_apic_timer_interrupt`, `asm_sysvec_apic_timer_interrupt`,
 	`watchdog_timer_fn`, `watchdog`, `check_hung_\w+`, `hung_task\w*`, `debug_show_all_locks`,
 	`kmsg_dump`, `__kmsg_dump`, `console_unlock`, `vprintk_emit`, `stack_trace_\w+`, `arch_stack_walk`,
-	`save_stack\w*`, `__save_stack_trace`, `unwind_\w+`, `__unwind_start`, `ftrace_\w+`, `dump_backtrace`,
+	`save_stack\w*`, `__save_stack_trace`, `unwind_\w+`, `ftrace_\w+`, `dump_backtrace`,
 	`__stack_chk_fail\w*`, `fortify_panic`, `__fortify_\w+`, `refcount_\w+`, `usercopy_\w+`,
 	`__check_object_size`, `check_object_size`, `__check_heap_object`, `check_heap_object`, `__list_add_valid\w*`,
 	`__list_del_entry_valid\w*`, `__list_add_report`, `__list_del_entry\w*`, `list_add\w*`, `list_del\w*`,
@@ -58,7 +58,7 @@ var neverGuilty = []string{
 	`print_address_description\w*`, `print_report`, `describe_object\w*`, `__kasan_report`, `kasan`,
 	`__msan_\w+`, `kmsan_\w+`, `__kmsan_\w+`, `msan_\w+`, `kfence_\w+`, `__kfence_\w+`, `ubsan_\w+`,
 	`__ubsan_\w+`, `handle_overflow`, `check_\w+_overflow`, `kcsan_\w+`, `__tsan_\w+`, `__sanitizer_\w+`,
-	`write_comp_data`, `__sanitizer_cov_trace_\w+`, `debug_object\w*`, `debug_print_object`,
+	`__sanitizer_cov_trace_\w+`, `debug_object\w*`, `debug_print_object`,
 	`__debug_object\w*`, `debug_check_no_obj_freed`, `debug_\w+_free\w*`, `slab_free\w*`, `slab_pad_check`,
 	`check_bytes_and_report`, `object_err`, `free_debug_processing`, `check_object`, `check_slab`,
 
@@ -95,11 +95,11 @@ var neverGuilty = []string{
 	`read_word_at_a_time`, `crc\w*`, `__crc\w*`, `hex_\w+`, `string\w*`, `vsnprintf`, `snprintf`, `sprintf`,
 	`scnprintf`, `vscnprintf`, `sscanf`, `vsscanf`, `kvasprintf\w*`, `kasprintf`, `pointer`, `number`,
 	`bitmap_\w+`, `__bitmap_\w+`, `find_\w+_bit\w*`, `_find_\w+_bit\w*`, `rb_\w+`, `__rb_\w+`, `xas_\w+`,
-	`xa_\w+`, `__xa_\w+`, `idr_\w+`, `ida_\w+`, `radix_tree_\w+`, `__radix_tree_\w+`, `rhashtable_\w+`,
+	`xa_\w+`, `__xa_\w+`, `idr_\w+`, `ida_\w+`, `rhashtable_\w+`,
 	`__rhashtable_\w+`, `rht_\w+`, `llist_\w+`, `sort`, `sort_r`, `bsearch`, `aes_\w+`, `crypto_\w+`,
 
 	// Memory allocation.
-	`kmalloc\w*`, `__kmalloc\w*`, `kmem_cache_\w+`, `__kmem_cache_\w+`, `kfree\w*`, `kvfree\w*`,
+	`_*kmalloc\w*`, `kmem_cache_\w+`, `__kmem_cache_\w+`, `kfree\w*`, `kvfree\w*`,
 	`kvmalloc\w*`, `__kvmalloc\w*`, `kzalloc\w*`, `kcalloc\w*`, `krealloc\w*`, `__krealloc\w*`, `vmalloc\w*`,
 	`__vmalloc\w*`, `vzalloc\w*`, `vfree\w*`, `__vfree\w*`, `slab_\w+`, `__slab_\w+`, `___slab_\w+`,
 	`new_slab`, `allocate_slab`, `cache_\w+`, `____cache_\w+`, `alloc_pages\w*`, `__alloc_pages\w*`,
@@ -109,6 +109,43 @@ var neverGuilty = []string{
 	`kmalloc_node\w*`, `__kmalloc_node\w*`, `percpu_ref_\w+`, `pcpu_\w+`, `__pcpu_\w+`, `setup_object`,
 	`init_object`, `should_fail\w*`, `__should_fail\w*`, `fail_dump`, `should_failslab`, `__should_failslab`,
 	`memcg_\w+`, `__memcg_\w+`, `obj_cgroup_\w+`, `trace_\w+`, `__traceiter_\w+`, `perf_trace_\w+`,
+	`warn_alloc\w*`,
+
+	// Interrupt, stall-report and scheduler plumbing.
+	`__x86_indirect_thunk_\w+`, `__x86_return_thunk`, `\w*apic_timer_interrupt\w*`, `handle_\w*_irq`,
+	`generic_handle_\w+`, `__handle_domain_irq`, `handle_domain_irq`, `gic_handle_irq`, `arch_timer_handler_\w+`,
+	`__irq_svc`, `__irq_usr`, `el1_irq`, `el1_interrupt`, `el1h_64_irq\w*`, `call_on_irq_stack`,
+	`do_interrupt_handler`, `irq_exit\w*`, `unwind_backtrace`, `walk_stackframe`, `dump_cpu_task`,
+	`sched_show_task`, `_sched_show_task`, `rcu_print_\w+`, `print_other_cpu_stall\w*`, `rcu_gp_\w+`,
+	`rcu_\w*kthread`, `__schedule_bug`, `__panic`, `__task_rq_lock`, `task_rq_lock`, `__wake_up\w*`,
+	`debug_lockdep_rcu_enabled\w*`, `osq_lock`, `osq_unlock`, `reacquire_held_locks`, `del_timer\w*`,
+	`try_to_del_timer_sync`, `timer_delete\w*`, `__flush_work`, `flush_work`, `kobject_get\w*`, `kobject_put`,
+	`kref_\w+`, `skb_(?:over|under)_panic`, `skb_panic`, `skb_put`, `__skb_put`, `skb_push`, `skb_pull`,
+	`__skb_pull`, `work_is_static_object`, `work_fixup_\w+`, `timer_fixup_\w+`, `timer_is_static_object`,
+	`__might_sleep\w*`, `kvmalloc_node\w*`, `print_context_stack`, `dump_trace`, `__kernel_text_address`,
+	`kernel_text_address`, `is_bpf_text_address`, `is_ftrace_trampoline`, `panic_\w+`,
+	`__schedule`, `schedule`, `schedule_timeout\w*`, `schedule_preempt_disabled`, `io_schedule\w*`,
+
+	// Waiting, work queues and the driver core, which a bug only passes
+	// through.
+	`wait_for_completion\w*`, `__wait_for_common`, `wait_for_common\w*`, `complete`, `complete_all`,
+	`finish_wait`, `prepare_to_wait\w*`, `mutex_remove_waiter`, `kthread_stop`, `__cancel_work\w*`,
+	`cancel_\w*work_sync`, `__queue_work`, `queue_work_on`, `queue_delayed_work_on`, `try_to_grab_pending`,
+	`drain_workqueue`, `kobject_\w+`, `device_del`, `device_unregister`, `device_add`, `get_device_parent`,
+	`device_release_driver\w*`, `__device_release_driver`, `devres_release_all`, `add_uevent_var`,
+	`rollback_registered\w*`, `sysfs_\w+`, `usb_kill_urb`, `usb_kill_anchored_urbs`, `usb_start_wait_urb`,
+	`usb_control_msg`, `usb_bulk_msg`, `va_format`, `dev_vprintk_emit`, `dev_printk\w*`, `__dev_printk`,
+	`_dev_(?:info|err|warn|notice|crit|alert|emerg|printk)`, `__netdev_printk`,
+	`netdev_(?:info|err|warn|notice|printk)`, `__raw_(?:read|write)[bwlq]`, `(?:read|write)[bwlq]`,
+	`bad_page`, `post_alloc_hook`, `__set_page_owner`, `set_page_owner`, `prep_new_page`, `check_new_page\w*`,
+	`free_pages_prepare`, `free_page_is_bad\w*`, `__free_pages_ok`, `alloc_page\w*`, `__read_once\w*`,
+	`usb_submit_urb`, `ref_tracker_\w+`, `kernel_fpu_begin\w*`, `assertfail`, `__reiserfs_panic`,
+	`__phys_addr`, `folio_unlock`, `unlock_page`, `__kobject_\w+`, `print_hex_dump\w*`, `klist_\w+`,
+	`handle_bad_stack`, `mutex_optimistic_spin`, `mutex_spin_on_owner`, `rcu_lock_acquire`,
+	`rcu_lock_release`, `task_blocks_on_rt_mutex`, `\w*copy_\w*to_iter`, `copy_page_\w+_iter`,
+	`_?compound_head`, `insert_work`, `free_large_kmalloc`, `cleanup_srcu_struct`, `drop_nlink`,
+	`put_device`, `__hwasan_\w+`, `__mod_timer`, `mod_timer\w*`, `add_timer\w*`, `\w*del_timer\w*`,
+	`fast_dput`, `mark_buffer_dirty`, `skb_panic`,
 }
 
 // neverGuiltyRe matches a whole function name that is never to blame.
@@ -119,8 +156,8 @@ var neverGuiltyRe = regexp.MustCompile(`^(?:` + strings.Join(neverGuilty, "|") +
 var waiting = []string{
 	`schedule\w*`, `__schedule\w*`, `io_schedule\w*`, `preempt_schedule\w*`, `wait_for_completion\w*`,
 	`__wait_for_common`, `wait_for_common\w*`, `do_wait_for_common`, `__wait_rcu_gp`, `wait_rcu_gp`,
-	`synchronize_rcu_expedited`, `_synchronize_rcu_expedited`, `synchronize_srcu`, `__synchronize_srcu`,
-	`wait_on_bit\w*`, `__wait_on_bit\w*`, `out_of_line_wait_on_bit\w*`, `bit_wait\w*`, `wait_woken`,
+	`_synchronize_rcu_expedited`,
+	`wait_on_bit\w*`, `__wait_on_bit\w*`, `out_of_line_wait_on_bit\w*`, `bit_wait\w*`, `wait_woken`, `synchronize_net`,
 	`__wait_event\w*`, `wait_event\w*`, `prepare_to_wait\w*`, `finish_wait`, `rwsem_down_\w+`,
 	`__rwsem_down_\w+`, `rwbase_\w+`, `__flush_work\w*`, `flush_work`, `__flush_workqueue`, `flush_workqueue`,
 	`drain_workqueue`, `__cancel_work_timer`, `cancel_work_sync`, `cancel_delayed_work_sync`, `kthread_stop`,
@@ -135,6 +172,7 @@ var waiting = []string{
 	`call_rwsem_\w+`, `\w*fdatawait\w*`, `console_lock`, `usb_start_wait_urb`, `usb_control_msg`,
 	`ldsem_\w+`, `tty_ldisc_lock\w*`, `do_read_cache_\w+`, `rcu_barrier\w*`, `context_switch`,
 	`schedule_preempt_disabled`, `bit_wait_io`, `rq_qos_wait`, `wbt_wait`, `__rq_qos_throttle`,
+	`_cond_resched`, `__cond_resched\w*`, `preempt_schedule\w*`, `___preempt_schedule\w*`,
 }
 
 var waitingRe = regexp.MustCompile(`^(?:` + strings.Join(waiting, "|") + `)$`)
@@ -151,6 +189,9 @@ var stallPlumbing = []string{
 	`do_softirq\w*`, `__do_softirq`, `irq_exit\w*`, `invoke_softirq`, `run_ksoftirqd`,
 	`net_rx_action`, `process_backlog`, `__napi_poll`, `napi_poll`, `do_idle`, `cpu_startup_entry`,
 	`start_secondary`, `secondary_startup_64\w*`, `default_idle\w*`, `arch_cpu_idle`,
+	`do_fast_syscall_32`, `__do_fast_syscall_32`, `do_int80_syscall_32`, `do_syscall_\w+`, `entry_\w+`,
+	`sysenter_\w+`, `int_ret_from_sys_call`, `tracesys\w*`, `system_call\w*`, `invoke_syscall`,
+	`el0_svc_common\w*`, `el0_svc_handler`, `el0_sync\w*`, `ret_from_fork\w*`,
 }
 
 var stallPlumbingRe = regexp.MustCompile(`^(?:` + strings.Join(stallPlumbing, "|") + `)$`)
@@ -168,6 +209,7 @@ var stallAnchors = []string{
 	`__do_fast_syscall_32`, `do_int80_syscall_32`, `invoke_syscall`, `ret_fast_syscall`, `kthread`,
 	`tasklet_action_common`, `tasklet_action`, `tasklet_hi_action`, `do_one_initcall`, `el0_svc_common`,
 	`entry_SYSCALL_64_fastpath`, `entry_SYSENTER_compat`, `sysenter_dispatch`, `system_call_fastpath`,
+	`el0_svc_handler`,
 }
 
 var stallAnchorRe = regexp.MustCompile(`^(?:` + strings.Join(stallAnchors, "|") + `)$`)
@@ -200,6 +242,16 @@ func canonical(name string) string {
 	}
 	return name
 }
+
+// notLeaking are the allocation wrappers a leaked object's allocation
+// backtrace goes through: the leak is blamed on their caller.
+var notLeaking = []string{
+	`\w*alloc\w*`, `kmemleak_\w+`, `create_object`, `kstrdup\w*`, `kvasprintf\w*`, `kmemdup\w*`,
+	`kobject_\w+`, `\w*_lru_init`, `sget_userns`, `debug_\w+`, `radix_tree_\w+`, `idr_\w+`, `ida_\w+`,
+	`xa_\w+`, `__xa_\w+`, `sock_kmalloc`,
+}
+
+var notLeakingRe = regexp.MustCompile(`^(?:` + strings.Join(notLeaking, "|") + `)$`)
 
 // baseName strips what the compiler appends to a function's name
 // (".isra.0", ".constprop.3", ".part.1", ".cold"), which would split one

@@ -25,6 +25,10 @@ const (
 	// headerFrame: when the stack names no guilty frame, the function
 	// the header names (the re group "fn") is the guilty one.
 	headerFrame
+	// absorbs: the kernel follows this header with another one for the
+	// same crash ("skbuff: skb_over_panic" with "kernel BUG at"), which
+	// joins the report until its stack starts.
+	absorbs
 )
 
 // A header is a line that opens a kernel report, and how the report's
@@ -52,28 +56,32 @@ type locClass struct {
 	file  string // the location's file ends with it ("" any)
 	fn    string // the function at the location starts with it ("" any)
 	title string
+	// checker: the function at the location is a generic check (the
+	// refcount or list code, usb_submit_urb's sanity checks), not to
+	// blame; its caller is.
+	checker bool
 }
 
 // warningClasses title WARNINGs by where they fire: generic checkers
 // whose own name says nothing of the bug.
 var warningClasses = []locClass{
-	{file: "lib/refcount.c", title: "WARNING: refcount bug in {frame}"},
-	{file: "lib/debugobjects.c", title: "WARNING: ODEBUG bug in {frame}"},
-	{file: "kernel/locking/lockdep.c", title: "WARNING: locking bug in {frame}"},
-	{file: "fs/proc/generic.c", fn: "proc_register", title: "WARNING: proc registration bug in {frame}"},
-	{file: "lib/kobject.c", title: "WARNING: kobject bug in {frame}"},
-	{file: "mm/usercopy.c", title: "WARNING: bad usercopy in {frame}"},
-	{fn: "kmalloc_slab", title: "WARNING: kmalloc bug in {frame}"},
-	{fn: "kvmalloc_node", title: "WARNING: kmalloc bug in {frame}"},
-	{fn: "__vmalloc_node_range", title: "WARNING: zero-size vmalloc in {frame}"},
-	{file: "drivers/usb/core/urb.c", fn: "usb_submit_urb", title: "WARNING in {frame}/usb_submit_urb"},
+	{file: "lib/refcount.c", title: "WARNING: refcount bug in {frame}", checker: true},
+	{file: "lib/debugobjects.c", title: "WARNING: ODEBUG bug in {frame}", checker: true},
+	{file: "kernel/locking/lockdep.c", title: "WARNING: locking bug in {frame}", checker: true},
+	{file: "fs/proc/generic.c", fn: "proc_register", title: "WARNING: proc registration bug in {frame}", checker: true},
+	{file: "lib/kobject.c", title: "WARNING: kobject bug in {frame}", checker: true},
+	{file: "mm/usercopy.c", title: "WARNING: bad usercopy in {frame}", checker: true},
+	{fn: "kmalloc_slab", title: "WARNING: kmalloc bug in {frame}", checker: true},
+	{fn: "kvmalloc_node", title: "WARNING: kmalloc bug in {frame}", checker: true},
+	{fn: "__vmalloc_node_range", title: "WARNING: zero-size vmalloc in {frame}", checker: true},
+	{file: "drivers/usb/core/urb.c", fn: "usb_submit_urb", title: "WARNING in {frame}/usb_submit_urb", checker: true},
 	{title: "WARNING in {frame}"},
 }
 
 // bugClasses title "kernel BUG at" reports by the file whose check fired.
 var bugClasses = []locClass{
-	{file: "lib/list_debug.c", title: "BUG: corrupted list in {frame}"},
-	{file: "mm/usercopy.c", title: "BUG: bad usercopy in {frame}"},
+	{file: "lib/list_debug.c", title: "BUG: corrupted list in {frame}", checker: true},
+	{file: "mm/usercopy.c", title: "BUG: bad usercopy in {frame}", checker: true},
 	{title: "kernel BUG in {frame}"},
 }
 
@@ -112,7 +120,7 @@ var headers = []header{
 	{literal: "segment-related general protection fault", title: "general protection fault in {frame}", guilty: guiltyMain},
 	{literal: "kernel BUG at ", re: rx(`kernel BUG at (?P<file>[^:\s]+):`), classes: bugClasses, guilty: guiltyMain},
 	{literal: "Kernel BUG at ", re: rx(`Kernel BUG at (?P<file>[^:\s]+)`), classes: bugClasses, guilty: guiltyMain},
-	{literal: "skbuff: skb_", re: rx(`skbuff: skb_(?:over|under)_panic`), title: "kernel BUG in {frame}", guilty: guiltyMain},
+	{literal: "skbuff: skb_", re: rx(`skbuff: skb_(?:over|under)_panic`), title: "kernel BUG in {frame}", guilty: guiltyMain, flags: absorbs},
 	{literal: "divide error: ", title: "divide error in {frame}", guilty: guiltyMain},
 	{literal: "divide_error: ", title: "divide error in {frame}", guilty: guiltyMain},
 	{literal: "PANIC: double fault", title: "PANIC: double fault in {frame}", guilty: guiltyMain},
@@ -126,15 +134,15 @@ var headers = []header{
 	{literal: "Internal error: ", title: "Internal error in {frame}", guilty: guiltyMain, flags: continues},
 	{literal: "Unhandled fault: ", title: "Unhandled fault in {frame}", guilty: guiltyMain},
 	{literal: "Alignment trap: ", title: "Alignment trap in {frame}", guilty: guiltyMain},
-	{literal: "BUG: stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyMain},
-	{literal: "BUG: TASK stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyMain},
+	{literal: "BUG: stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyStall},
+	{literal: "BUG: TASK stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyStall},
 
 	// Panics. A panic right after a report is part of it; alone, it is
 	// titled by its message.
 	{literal: "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", re: rx(`Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?P<fn>[A-Za-z_][\w.]*)`), title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyNamed, flags: panics},
 	{literal: "Kernel panic - not syncing: stack-protector: ", title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyMain, flags: panics},
 	{literal: "Kernel panic - not syncing: corrupted stack end detected inside scheduler", title: "kernel panic: corrupted stack end in {frame}", guilty: guiltyStall, flags: panics},
-	{literal: "Kernel panic - not syncing: kernel stack overflow", title: "kernel stack overflow in {frame}", guilty: guiltyMain, flags: panics},
+	{literal: "Kernel panic - not syncing: kernel stack overflow", title: "kernel stack overflow in {frame}", guilty: guiltyStall, flags: panics},
 	{literal: "Kernel panic - not syncing: Attempted to kill init!", title: "kernel panic: Attempted to kill init!", flags: panics},
 	{literal: "Kernel panic - not syncing: Couldn't open N_TTY ldisc", title: "kernel panic: Couldn't open N_TTY ldisc", flags: panics},
 	{literal: "Kernel panic - not syncing: Fatal exception", title: "kernel panic: Fatal exception", flags: panics},
@@ -193,7 +201,7 @@ var headers = []header{
 	{literal: "BUG: Bad rss-counter state", title: "BUG: Bad rss-counter state"},
 	{literal: "BUG: Dentry ", re: rx(`BUG: Dentry .*still in use`), title: "BUG: Dentry still in use in unmount"},
 	{literal: "unreferenced object 0x", title: "memory leak in {frame}", guilty: guiltyLeak, flags: continues},
-	{literal: "BUG: memory leak", title: "memory leak in {frame}", guilty: guiltyLeak},
+	{literal: "BUG: memory leak", title: "memory leak in {frame}", guilty: guiltyLeak, flags: absorbs},
 	{literal: "BUG ", re: rx(`BUG [\w-]+ \([^)]*\): Object already free`), title: "BUG: Object already free"},
 	{literal: "VFS: Busy inodes after unmount", title: "VFS: Busy inodes after unmount (use-after-free)"},
 	{literal: "VFS: Close: file count is 0", title: "VFS: Close: file count is zero (use-after-free)"},
@@ -230,6 +238,7 @@ var noiseHeaders = []string{
 	"WARNING: See https://",
 	"WARNING: `",
 	"WARNING: Reset corrupted AGFL",
+	"general protection fault ip:", // a user-space fault, reported by "traps:"
 }
 
 // matchHeader finds the header in body, the kernel's text of one line. It
