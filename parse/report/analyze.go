@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 )
 
@@ -94,7 +95,11 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		tmpl = strings.ReplaceAll(tmpl, "{text}", headerText(d.title))
 	}
 	if strings.Contains(tmpl, "{frame}") {
-		frame = d.guiltyFrame(lines, group("fn"), checker)
+		named := group("fn")
+		if h.detail != nil {
+			named = detailFn(h.detail, lines)
+		}
+		frame = d.guiltyFrame(lines, named, checker)
 		if frame == "" {
 			tmpl = strings.ReplaceAll(tmpl, "{frame}", "corrupted")
 			corrupted = "no frame in the report's stack can be blamed"
@@ -103,6 +108,17 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		}
 	}
 	return normalizeTitle(tmpl), frame, corrupted
+}
+
+// detailFn returns the "fn" group of the first line re matches.
+func detailFn(re *regexp.Regexp, lines []heldLine) string {
+	i := re.SubexpIndex("fn")
+	for k := range lines {
+		if m := re.FindSubmatch(lines[k].text); m != nil && i >= 0 {
+			return string(m[i])
+		}
+	}
+	return ""
 }
 
 // classify returns the first class that matches a location.
@@ -207,7 +223,7 @@ func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string
 func firstLock(lines []heldLine) string {
 	for i := range lines {
 		l := &lines[i]
-		if l.kind == lineLock && blamable(&l.frame) {
+		if l.kind == lineLock && l.frame.Name != "" && !lockdepInternalsRe.MatchString(baseName(l.frame.Name)) {
 			return canonical(l.frame.Name)
 		}
 	}
@@ -218,30 +234,43 @@ func firstLock(lines []heldLine) string {
 // frame that a dispatcher (a syscall, file operation, packet handler,
 // work item, timer ...) called, else the first frame to blame.
 func stallFrame(lines []heldLine) string {
-	var frames []*Frame
+	var frames []*heldLine
 	for i := range lines {
 		l := &lines[i]
 		if (l.kind == lineIP || l.kind == lineTrace) && l.frame.Reliable && l.frame.Name != "" && l.section != secKthread {
-			frames = append(frames, &l.frame)
+			frames = append(frames, l)
 		}
 	}
 	suitable := func(fr *Frame) bool {
 		base := baseName(fr.Name)
-		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base)
+		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base) &&
+			!stallTransparentRe.MatchString(base)
+	}
+	// callerOf is the first caller of frames[i] that is not a wrapper.
+	callerOf := func(i int) string {
+		if c := frames[i].caller; c != "" {
+			return baseName(c)
+		}
+		for j := i + 1; j < len(frames); j++ {
+			if c := baseName(frames[j].frame.Name); !stallTransparentRe.MatchString(c) {
+				return c
+			}
+		}
+		return ""
 	}
 	first := ""
-	for _, fr := range frames {
-		if suitable(fr) {
-			first = canonical(fr.Name)
+	for _, l := range frames {
+		if suitable(&l.frame) {
+			first = canonical(l.frame.Name)
 			break
 		}
 	}
 	if first == "smp_call_function" {
 		return first // cross-CPU calls are one well-known stall
 	}
-	for i := 0; i+1 < len(frames); i++ {
-		if suitable(frames[i]) && stallAnchorRe.MatchString(baseName(frames[i+1].Name)) {
-			return canonical(frames[i].Name)
+	for i, l := range frames {
+		if suitable(&l.frame) && stallAnchorRe.MatchString(callerOf(i)) {
+			return canonical(l.frame.Name)
 		}
 	}
 	return first

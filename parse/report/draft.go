@@ -26,6 +26,10 @@ type draft struct {
 	section     sectionKind
 	// lockNext: the last line announced a lock's place on the next one.
 	lockNext bool
+	// prefixed: the header line had a collector's prefix (a timestamp),
+	// so lines without one are another program's; foreign counts them.
+	prefixed bool
+	foreign  int
 }
 
 // A heldLine is one line of a report, reduced to what the analysis reads.
@@ -36,10 +40,26 @@ type heldLine struct {
 	section sectionKind // the part of the report the line is in
 	marker  bool        // the line opens its section
 	belongs bool        // known to be part of the report when held
+	// caller is the caller an ARM entry names ("f from g+0x1/0x2"):
+	// the last entry's caller is no entry of its own.
+	caller string
+}
+
+// armCaller returns the caller of an ARM "callee from caller" entry.
+func armCaller(b []byte) string {
+	i := bytes.Index(b, []byte(" from "))
+	if i < 0 {
+		return ""
+	}
+	fr, ok := parseEntry(b, i+len(" from "))
+	if !ok {
+		return ""
+	}
+	return fr.Name
 }
 
 func newDraft(h *header, m []byte, ln *lineInfo, max int) *draft {
-	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: ln.ctx}
+	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: ln.ctx, prefixed: ln.prefix > 0}
 	d.rep.Start = ln.off
 	d.rep.PID, d.rep.CPU = -1, -1
 	return d
@@ -59,8 +79,12 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 	}
 	h := heldLine{text: append([]byte(nil), body...), belongs: belongs}
 	if k, ok := sectionOf(body); ok {
-		d.section = k
 		h.marker = true
+		// A "Call Trace:" inside another task's or CPU's dump is that
+		// dump's stack, not the report's.
+		if k != secTrace || d.section == secHead || d.section == secTrace || d.section == secAux {
+			d.section = k
+		}
 	}
 	h.section = d.section
 	if !h.marker {
@@ -73,6 +97,7 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 		h.kind = kind
 		if ok {
 			h.frame = fr
+			h.caller = armCaller(h.text)
 			nameRaw(&h.frame, ln)
 			if kind == lineTrace {
 				d.traceFrames++

@@ -41,6 +41,12 @@ const tailLines = 40
 // tasks, RCU stalls): the log has gone back to other things.
 const quietLines = 32
 
+// foreignLines is how many lines in a row without the collector's prefix
+// end a report whose lines have one. Such lines are not the kernel's (a
+// shell, a fuzzer's program log, init) and are skipped, however many of
+// them interleave with a report, up to this many.
+const foreignLines = 1000
+
 // Line takes the next line of the input (as parse.LineReader hands it out)
 // and returns the reports that it completed, usually none. The slice is
 // reused by the next call.
@@ -125,6 +131,14 @@ func (x *Extractor) continueOpen(ln *lineInfo) {
 		// and no sign that the report is over either.
 		return
 	}
+	if d.prefixed && ln.prefix == 0 && len(ln.text) > 0 {
+		// Not the kernel's: another program writing to the console.
+		if d.foreign++; d.foreign >= foreignLines {
+			x.endOpen()
+		}
+		return
+	}
+	d.foreign = 0
 	if isEndMarker(ln.body) {
 		x.add(d, ln, true)
 		if bytes.Contains(ln.body, []byte("end Kernel panic")) {
@@ -141,9 +155,17 @@ func (x *Extractor) continueOpen(ln *lineInfo) {
 	}
 	x.add(d, ln, false)
 	if d.quiet >= quietLines {
-		x.finish(d)
-		x.open = nil
+		x.endOpen()
 	}
+}
+
+// endOpen ends the open report where its last known line is. It waits
+// in the tail, as after an end marker, in case the kernel panics over it.
+func (x *Extractor) endOpen() {
+	if x.tail != nil {
+		x.finish(x.tail)
+	}
+	x.open, x.tail, x.tailLeft = nil, x.open, tailLines
 }
 
 // continueTail extends an ended report over what the kernel prints after
@@ -151,6 +173,9 @@ func (x *Extractor) continueOpen(ln *lineInfo) {
 // those lines for the report's facts.
 func (x *Extractor) continueTail(ln *lineInfo) {
 	d := x.tail
+	if d.prefixed && ln.prefix == 0 && len(ln.text) > 0 {
+		return // not the kernel's
+	}
 	if afterEnd(ln.body) {
 		d.rep.End = ln.end
 		d.rep.Lines += d.pendingLines + 1
@@ -172,9 +197,9 @@ func (x *Extractor) quiet(end int64) {
 		x.open.quiet++
 		x.open.pendingLines++
 		if x.open.quiet >= quietLines {
-			x.finish(x.open)
-			x.open = nil
+			x.endOpen()
 		}
+		return
 	}
 	if x.tail != nil {
 		x.tail.pendingLines++

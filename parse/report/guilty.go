@@ -131,7 +131,7 @@ var neverGuilty = []string{
 	`wait_for_completion\w*`, `__wait_for_common`, `wait_for_common\w*`, `complete`, `complete_all`,
 	`finish_wait`, `prepare_to_wait\w*`, `mutex_remove_waiter`, `kthread_stop`, `__cancel_work\w*`,
 	`cancel_\w*work_sync`, `__queue_work`, `queue_work_on`, `queue_delayed_work_on`, `try_to_grab_pending`,
-	`drain_workqueue`, `kobject_\w+`, `device_del`, `device_unregister`, `device_add`, `get_device_parent`,
+	`drain_workqueue`, `destroy_workqueue`, `flush_workqueue`, `__flush_workqueue`, `kobject_\w+`, `device_del`, `device_unregister`, `device_add`, `get_device_parent`,
 	`device_release_driver\w*`, `__device_release_driver`, `devres_release_all`, `add_uevent_var`,
 	`rollback_registered\w*`, `sysfs_\w+`, `usb_kill_urb`, `usb_kill_anchored_urbs`, `usb_start_wait_urb`,
 	`usb_control_msg`, `usb_bulk_msg`, `va_format`, `dev_vprintk_emit`, `dev_printk\w*`, `__dev_printk`,
@@ -145,8 +145,19 @@ var neverGuilty = []string{
 	`rcu_lock_release`, `task_blocks_on_rt_mutex`, `\w*copy_\w*to_iter`, `copy_page_\w+_iter`,
 	`_?compound_head`, `insert_work`, `free_large_kmalloc`, `cleanup_srcu_struct`, `drop_nlink`,
 	`put_device`, `__hwasan_\w+`, `__mod_timer`, `mod_timer\w*`, `add_timer\w*`, `\w*del_timer\w*`,
-	`fast_dput`, `mark_buffer_dirty`, `skb_panic`,
+	`fast_dput`, `mark_buffer_dirty`, `skb_panic`, `\w*copy_(?:to|from)_user\w*`, `proc_create\w*`,
+	`__call_rcu\w*`, `call_rcu\w*`, `kfree_call_rcu`, `__vunmap`, `vunmap`, `remove_vm_area`,
 }
+
+// lockdepInternals are the functions lockdep's own lines ("... at:
+// func") may name that are not the lock's user: the locking primitives.
+var lockdepInternals = []string{
+	`lock_acquire\w*`, `__lock_acquire\w*`, `mutex_lock\w*`, `__mutex_lock\w*`, `_raw_spin_\w+`, `raw_spin_\w+`,
+	`_raw_read_\w+`, `_raw_write_\w+`, `down_read\w*`, `down_write\w*`, `__down\w*`, `rwsem_\w+`,
+	`lock_sock\w*`, `__lock_sock`, `perf_trace_\w+`, `rcu_read_lock\w*`, `rcu_lock_acquire`, `spin_lock\w*`,
+}
+
+var lockdepInternalsRe = regexp.MustCompile(`^(?:` + strings.Join(lockdepInternals, "|") + `)$`)
 
 // neverGuiltyRe matches a whole function name that is never to blame.
 var neverGuiltyRe = regexp.MustCompile(`^(?:` + strings.Join(neverGuilty, "|") + `)$`)
@@ -209,10 +220,15 @@ var stallAnchors = []string{
 	`__do_fast_syscall_32`, `do_int80_syscall_32`, `invoke_syscall`, `ret_fast_syscall`, `kthread`,
 	`tasklet_action_common`, `tasklet_action`, `tasklet_hi_action`, `do_one_initcall`, `el0_svc_common`,
 	`entry_SYSCALL_64_fastpath`, `entry_SYSENTER_compat`, `sysenter_dispatch`, `system_call_fastpath`,
-	`el0_svc_handler`,
+	`el0_svc_handler`, `nfnetlink_rcv_msg`, `ksys_ioctl`, `(?:__\w+_)?(?:compat_)?(?:sys|SyS)_ioctl`,
+	`__se_sys_ioctl`, `__do_sys_ioctl`,
 }
 
 var stallAnchorRe = regexp.MustCompile(`^(?:` + strings.Join(stallAnchors, "|") + `)$`)
+
+// stallTransparent are wrappers between a stalled function and its
+// dispatcher that do not count as its caller (compat ioctl wrappers).
+var stallTransparentRe = regexp.MustCompile(`^\w*compat_\w*ioctl$`)
 
 // An alias names several functions as one in titles: a stall in
 // smp_call_function_single and one in smp_call_function_many are the

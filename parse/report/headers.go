@@ -49,6 +49,9 @@ type header struct {
 	// re groups "file" and "fn"): a WARNING in lib/refcount.c is a
 	// refcount bug. The first class that matches wins.
 	classes []locClass
+	// detail, when set, is a later line of the report that names the
+	// function (its group "fn") instead of the header.
+	detail *regexp.Regexp
 }
 
 // A locClass titles the reports of one source location.
@@ -183,7 +186,7 @@ var headers = []header{
 	{literal: "WARNING: ", re: rx(`WARNING: \S+ still has locks held!`), title: "WARNING: still has locks held in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: Nested lock was not taken", title: "WARNING: nested lock was not taken in {frame}", guilty: guiltyLockdep},
 	{literal: "BUG: Invalid wait context", title: "WARNING: locking bug in {frame}", guilty: guiltyLockdep},
-	{literal: "DEBUG_LOCKS_WARN_ON(", title: "WARNING: locking bug in {frame}", guilty: guiltyMain},
+	{literal: "DEBUG_LOCKS_WARN_ON(", title: "WARNING: locking bug in {frame}", guilty: guiltyMain, flags: absorbs | continues},
 	{literal: "BUG: MAX_STACK_TRACE_ENTRIES too low!", title: "BUG: MAX_STACK_TRACE_ENTRIES too low!"},
 	{literal: "BUG: MAX_LOCKDEP_", re: rx(`BUG: (MAX_LOCKDEP_\w+ too low!)`), title: "BUG: $1"},
 	{literal: "BUG: spinlock ", re: rx(`BUG: spinlock (.+?) on CPU`), title: "BUG: spinlock $1 in {frame}", guilty: guiltyMain},
@@ -193,7 +196,7 @@ var headers = []header{
 	{literal: "BUG: scheduling while atomic", title: "BUG: scheduling while atomic in {frame}", guilty: guiltyMain},
 	{literal: "BUG: sleeping function called from invalid context", title: "BUG: sleeping function called from invalid context in {frame}", guilty: guiltyMain},
 	{literal: "BUG: using ", re: rx(`BUG: using (\S+) in preemptible`), title: "BUG: using $1 in preemptible code in {frame}", guilty: guiltyMain},
-	{literal: "BUG: workqueue leaked lock or atomic", title: "BUG: workqueue leaked lock or atomic in {frame}", guilty: guiltyMain},
+	{literal: "BUG: workqueue leaked lock or atomic", title: "BUG: workqueue leaked lock or atomic in {frame}", guilty: guiltyNamed, detail: rx(`\s*last function: (?P<fn>[\w.]+)`)},
 
 	// Memory management.
 	{literal: "BUG: Bad page state", title: "BUG: Bad page state in {frame}", guilty: guiltyMain},
@@ -213,7 +216,7 @@ var headers = []header{
 	{literal: "WARNING: kernel stack regs at ", re: rx(`WARNING: kernel stack regs at .* has bad 'bp' value`), title: "WARNING: kernel stack regs has bad 'bp' value"},
 	{literal: "WARNING: kernel stack regs at ", title: "WARNING: kernel stack regs has bad value"},
 	{literal: "WARNING: kernel stack frame pointer at ", title: "WARNING: kernel stack frame pointer has bad value"},
-	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain},
+	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs},
 
 	// The harness's own failures (syzkaller).
 	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart},
