@@ -70,12 +70,15 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		}
 		return ""
 	}
-	checker := ""
+	checker, skip := "", h.skip
 	if len(h.classes) > 0 {
 		c := classify(h.classes, group("file"), group("fn"))
 		tmpl = c.title
 		if c.checker {
 			checker = baseName(group("fn"))
+		}
+		if c.skip != nil {
+			skip = c.skip
 		}
 	}
 	if m != nil && strings.Contains(tmpl, "$") {
@@ -99,7 +102,7 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		if h.detail != nil {
 			named = detailFn(h.detail, lines)
 		}
-		frame = d.guiltyFrame(lines, named, checker)
+		frame = d.guiltyFrame(lines, named, checker, skip)
 		if frame == "" {
 			tmpl = strings.ReplaceAll(tmpl, "{frame}", "corrupted")
 			corrupted = "no frame in the report's stack can be blamed"
@@ -156,11 +159,12 @@ func accessOf(lines []heldLine) string {
 
 // guiltyFrame picks the report's guilty function by its header's rule.
 // named is the function the header names; checker, when set, is a
-// function that only checked and is not to blame.
-func (d *draft) guiltyFrame(lines []heldLine, named, checker string) string {
+// function that only checked and is not to blame, and skip (when set)
+// matches more functions not to blame for this kind of report.
+func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regexp.Regexp) string {
 	var notChecker func(string) bool
-	if checker != "" {
-		notChecker = func(name string) bool { return name == checker }
+	if checker != "" || skip != nil {
+		notChecker = func(name string) bool { return name == checker || skip != nil && skip.MatchString(name) }
 	}
 	main := func() string { return firstBlamable(lines, inMainStack, notChecker) }
 	lockdep := func() string {
@@ -178,6 +182,14 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string) string {
 		f = main()
 	case guiltyLocks:
 		if f = firstLock(lines); f == "" {
+			f = lockdep()
+		}
+	case guiltyIrqSafe:
+		f = firstBlamable(lines, func(s sectionKind) bool { return s == secIrqSafe }, nil)
+		if f == "" {
+			f = firstLock(lines)
+		}
+		if f == "" {
 			f = lockdep()
 		}
 	case guiltyLockdep:
@@ -223,7 +235,7 @@ func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string
 func firstLock(lines []heldLine) string {
 	for i := range lines {
 		l := &lines[i]
-		if l.kind == lineLock && l.frame.Name != "" && !lockdepInternalsRe.MatchString(baseName(l.frame.Name)) {
+		if l.kind == lineLock && blamable(&l.frame) {
 			return canonical(l.frame.Name)
 		}
 	}
@@ -243,18 +255,14 @@ func stallFrame(lines []heldLine) string {
 	}
 	suitable := func(fr *Frame) bool {
 		base := baseName(fr.Name)
-		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base) &&
-			!stallTransparentRe.MatchString(base)
+		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base)
 	}
-	// callerOf is the first caller of frames[i] that is not a wrapper.
 	callerOf := func(i int) string {
 		if c := frames[i].caller; c != "" {
 			return baseName(c)
 		}
-		for j := i + 1; j < len(frames); j++ {
-			if c := baseName(frames[j].frame.Name); !stallTransparentRe.MatchString(c) {
-				return c
-			}
+		if i+1 < len(frames) {
+			return baseName(frames[i+1].frame.Name)
 		}
 		return ""
 	}

@@ -179,6 +179,7 @@ const (
 	secChain                      // lockdep's dependency chain "-> #N"
 	secTask                       // another task's dump ("Task dump for CPU N:")
 	secKthread                    // the RCU grace-period kthread's stack: not the stall's
+	secIrqSafe                    // lockdep's "... which became HARDIRQ-irq-safe at:"
 	secPanic                      // "Kernel panic - not syncing" and its dump
 )
 
@@ -213,6 +214,7 @@ var sectionMarkers = []struct {
 	{"NMI backtrace for cpu ", secNMI},
 	{"Sending NMI from CPU ", secAux},
 	{"-> #", secChain},
+	{"... which became ", secIrqSafe},
 	{"other info that might help us debug this", secAux},
 	{"Showing all locks held", secAux},
 	{"the existing dependency chain", secAux},

@@ -104,6 +104,13 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 func parseEntry(b []byte, p int) (fr Frame, ok bool) {
 	fr.Reliable = true
 	p = skipBlanks(b, p)
+	for _, mark := range [...]string{"<IRQ>", "<EOI>", "<NMI>"} {
+		// Old x86 kernels start the first entry of a stack on the line
+		// that says which stack it is: "<IRQ>  [<ffffffff816ecb37>] f".
+		if bytes.HasPrefix(b[p:], []byte(mark)) {
+			p = skipBlanks(b, p+len(mark))
+		}
+	}
 	if p < len(b) && b[p] == '(' && bytes.HasPrefix(b[p+1:], []byte("[<")) {
 		p++ // s390's "([<...>] func)": an entry the unwinder guessed
 		fr.Reliable = false

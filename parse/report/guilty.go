@@ -14,6 +14,7 @@ const (
 	guiltyNamed                     // the function the header names ("... corrupted in: func")
 	guiltyLockdep                   // lockdep's "stack backtrace:", else the main stack
 	guiltyLocks                     // where the lockdep report says the lock was taken, else as guiltyLockdep
+	guiltyIrqSafe                   // where the lock became irq-safe, else as guiltyLocks
 	guiltyHang                      // the hung task's stack, past the waiting
 	guiltyStall                     // the stalled CPU's stack, past the interrupt
 	guiltyLeak                      // kmemleak's allocation backtrace
@@ -146,18 +147,8 @@ var neverGuilty = []string{
 	`_?compound_head`, `insert_work`, `free_large_kmalloc`, `cleanup_srcu_struct`, `drop_nlink`,
 	`put_device`, `__hwasan_\w+`, `__mod_timer`, `mod_timer\w*`, `add_timer\w*`, `\w*del_timer\w*`,
 	`fast_dput`, `mark_buffer_dirty`, `skb_panic`, `\w*copy_(?:to|from)_user\w*`, `proc_create\w*`,
-	`__call_rcu\w*`, `call_rcu\w*`, `kfree_call_rcu`, `__vunmap`, `vunmap`, `remove_vm_area`,
+	`do_tag_check_fault`, `do_tag_recovery`, `__vunmap`, `vunmap`, `remove_vm_area`,
 }
-
-// lockdepInternals are the functions lockdep's own lines ("... at:
-// func") may name that are not the lock's user: the locking primitives.
-var lockdepInternals = []string{
-	`lock_acquire\w*`, `__lock_acquire\w*`, `mutex_lock\w*`, `__mutex_lock\w*`, `_raw_spin_\w+`, `raw_spin_\w+`,
-	`_raw_read_\w+`, `_raw_write_\w+`, `down_read\w*`, `down_write\w*`, `__down\w*`, `rwsem_\w+`,
-	`lock_sock\w*`, `__lock_sock`, `perf_trace_\w+`, `rcu_read_lock\w*`, `rcu_lock_acquire`, `spin_lock\w*`,
-}
-
-var lockdepInternalsRe = regexp.MustCompile(`^(?:` + strings.Join(lockdepInternals, "|") + `)$`)
 
 // neverGuiltyRe matches a whole function name that is never to blame.
 var neverGuiltyRe = regexp.MustCompile(`^(?:` + strings.Join(neverGuilty, "|") + `)$`)
@@ -221,14 +212,10 @@ var stallAnchors = []string{
 	`tasklet_action_common`, `tasklet_action`, `tasklet_hi_action`, `do_one_initcall`, `el0_svc_common`,
 	`entry_SYSCALL_64_fastpath`, `entry_SYSENTER_compat`, `sysenter_dispatch`, `system_call_fastpath`,
 	`el0_svc_handler`, `nfnetlink_rcv_msg`, `ksys_ioctl`, `(?:__\w+_)?(?:compat_)?(?:sys|SyS)_ioctl`,
-	`__se_sys_ioctl`, `__do_sys_ioctl`,
+	`__se_sys_ioctl`, `__do_sys_ioctl`, `\w+_compat_ioctl`,
 }
 
 var stallAnchorRe = regexp.MustCompile(`^(?:` + strings.Join(stallAnchors, "|") + `)$`)
-
-// stallTransparent are wrappers between a stalled function and its
-// dispatcher that do not count as its caller (compat ioctl wrappers).
-var stallTransparentRe = regexp.MustCompile(`^\w*compat_\w*ioctl$`)
 
 // An alias names several functions as one in titles: a stall in
 // smp_call_function_single and one in smp_call_function_many are the

@@ -52,6 +52,9 @@ type header struct {
 	// detail, when set, is a later line of the report that names the
 	// function (its group "fn") instead of the header.
 	detail *regexp.Regexp
+	// skip, when set, matches more functions not to blame for this
+	// kind of report.
+	skip *regexp.Regexp
 }
 
 // A locClass titles the reports of one source location.
@@ -63,13 +66,20 @@ type locClass struct {
 	// refcount or list code, usb_submit_urb's sanity checks), not to
 	// blame; its caller is.
 	checker bool
+	// skip, when set, matches more functions not to blame for this
+	// class of report.
+	skip *regexp.Regexp
 }
+
+// odebugSkip: a debugobjects report fires in the API the object was
+// handed to (call_rcu), not in its misuser.
+var odebugSkip = regexp.MustCompile(`^(?:__)?call_rcu\w*$|^kfree_call_rcu$`)
 
 // warningClasses title WARNINGs by where they fire: generic checkers
 // whose own name says nothing of the bug.
 var warningClasses = []locClass{
 	{file: "lib/refcount.c", title: "WARNING: refcount bug in {frame}", checker: true},
-	{file: "lib/debugobjects.c", title: "WARNING: ODEBUG bug in {frame}", checker: true},
+	{file: "lib/debugobjects.c", title: "WARNING: ODEBUG bug in {frame}", checker: true, skip: odebugSkip},
 	{file: "kernel/locking/lockdep.c", title: "WARNING: locking bug in {frame}", checker: true},
 	{file: "fs/proc/generic.c", fn: "proc_register", title: "WARNING: proc registration bug in {frame}", checker: true},
 	{file: "lib/kobject.c", title: "WARNING: kobject bug in {frame}", checker: true},
@@ -153,8 +163,10 @@ var headers = []header{
 	{literal: "Kernel panic - not syncing: ", re: rx(`Kernel panic - not syncing: (.*)`), title: "kernel panic: $1", flags: panics},
 
 	// Hangs and stalls.
-	{literal: "INFO: task ", re: rx(`INFO: task .*blocked for more than`), title: "INFO: task hung in {frame}", guilty: guiltyHang, flags: anyContext},
 	{literal: "INFO: task ", re: rx(`INFO: task .*can't die for more than`), title: "INFO: task can't die in {frame}", guilty: guiltyHang, flags: anyContext},
+	{literal: "INFO: task ", re: rx(`INFO: task .*blocked .*for more than`), title: "INFO: task hung in {frame}", guilty: guiltyHang, flags: anyContext},
+	// The task's name may be garbled, or its line cut: still a hang.
+	{literal: "INFO: task ", title: "INFO: task hung in {frame}", guilty: guiltyHang, flags: anyContext},
 	{literal: "INFO: rcu_", re: rx(`INFO: rcu_\w+ (?:self-)?detected (?:expedited )?stalls?`), title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "INFO: rcu_tasks detected stalls", title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "BUG: soft lockup", title: "BUG: soft lockup in {frame}", guilty: guiltyStall, flags: anyContext},
@@ -169,8 +181,8 @@ var headers = []header{
 	{literal: "INFO: possible recursive locking detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: possible irq lock inversion dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
 	{literal: "INFO: possible irq lock inversion dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
-	{literal: "WARNING: ", re: rx(`WARNING: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`), title: "possible deadlock in {frame}", guilty: guiltyLocks},
-	{literal: "INFO: ", re: rx(`INFO: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`), title: "possible deadlock in {frame}", guilty: guiltyLocks},
+	{literal: "WARNING: ", re: rx(`WARNING: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`), title: "possible deadlock in {frame}", guilty: guiltyIrqSafe},
+	{literal: "INFO: ", re: rx(`INFO: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`), title: "possible deadlock in {frame}", guilty: guiltyIrqSafe},
 	{literal: "WARNING: inconsistent lock state", title: "inconsistent lock state in {frame}", guilty: guiltyLocks},
 	{literal: "INFO: inconsistent lock state", title: "inconsistent lock state in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: suspicious RCU usage", title: "WARNING: suspicious RCU usage in {frame}", guilty: guiltyLockdep},
@@ -216,7 +228,7 @@ var headers = []header{
 	{literal: "WARNING: kernel stack regs at ", re: rx(`WARNING: kernel stack regs at .* has bad 'bp' value`), title: "WARNING: kernel stack regs has bad 'bp' value"},
 	{literal: "WARNING: kernel stack regs at ", title: "WARNING: kernel stack regs has bad value"},
 	{literal: "WARNING: kernel stack frame pointer at ", title: "WARNING: kernel stack frame pointer has bad value"},
-	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs},
+	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs, skip: odebugSkip},
 
 	// The harness's own failures (syzkaller).
 	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart},
