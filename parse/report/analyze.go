@@ -235,6 +235,9 @@ func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string
 func firstLock(lines []heldLine) string {
 	for i := range lines {
 		l := &lines[i]
+		if l.section != secHead {
+			break // the locks held, listed later, are not the report's
+		}
 		if l.kind == lineLock && blamable(&l.frame) {
 			return canonical(l.frame.Name)
 		}
@@ -258,9 +261,6 @@ func stallFrame(lines []heldLine) string {
 		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base)
 	}
 	callerOf := func(i int) string {
-		if c := frames[i].caller; c != "" {
-			return baseName(c)
-		}
 		if i+1 < len(frames) {
 			return baseName(frames[i+1].frame.Name)
 		}

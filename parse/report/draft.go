@@ -40,22 +40,6 @@ type heldLine struct {
 	section sectionKind // the part of the report the line is in
 	marker  bool        // the line opens its section
 	belongs bool        // known to be part of the report when held
-	// caller is the caller an ARM entry names ("f from g+0x1/0x2"):
-	// the last entry's caller is no entry of its own.
-	caller string
-}
-
-// armCaller returns the caller of an ARM "callee from caller" entry.
-func armCaller(b []byte) string {
-	i := bytes.Index(b, []byte(" from "))
-	if i < 0 {
-		return ""
-	}
-	fr, ok := parseEntry(b, i+len(" from "))
-	if !ok {
-		return ""
-	}
-	return fr.Name
 }
 
 func newDraft(h *header, m []byte, ln *lineInfo, max int) *draft {
@@ -97,7 +81,6 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 		h.kind = kind
 		if ok {
 			h.frame = fr
-			h.caller = armCaller(h.text)
 			nameRaw(&h.frame, ln)
 			if kind == lineTrace {
 				d.traceFrames++
@@ -221,6 +204,7 @@ var sectionMarkers = []struct {
 	{"Task dump for CPU ", secTask},
 	{"RCU grace-period kthread stack dump:", secKthread},
 	{"Showing busy workqueues", secAux},
+	{"Preemption disabled at:", secAux},
 	{"Kernel panic - not syncing", secPanic},
 }
 

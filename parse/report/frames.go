@@ -100,8 +100,27 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 //	func+0x1f/0x280 net/core/dev.c:123            symbolized
 //	func net/core/dev.c:123 [inline]              symbolized, inlined
 //
+// An ARM entry ("callee from caller") is read as its caller: the return
+// address, as other architectures print it, which is what the kernel
+// called from even when the callee never returns (the caller then shows as
+// the next function, "panic from sysrq_reset_seq_param_set+0x0/0x90").
+//
 // ok is false when b[p:] is none of them.
 func parseEntry(b []byte, p int) (fr Frame, ok bool) {
+	fr, end, ok := parseCallee(b, p)
+	if !ok {
+		return Frame{}, false
+	}
+	if bytes.HasPrefix(b[end:], []byte(" from ")) {
+		if caller, _, ok := parseCallee(b, end+len(" from ")); ok {
+			return caller, true
+		}
+	}
+	return fr, true
+}
+
+// parseCallee reads one entry and returns it with where it ends.
+func parseCallee(b []byte, p int) (fr Frame, end int, ok bool) {
 	fr.Reliable = true
 	p = skipBlanks(b, p)
 	for _, mark := range [...]string{"<IRQ>", "<EOI>", "<NMI>"} {
@@ -133,24 +152,32 @@ func parseEntry(b []byte, p int) (fr Frame, ok bool) {
 			q++
 		}
 		if q == p+2 || q-p-2 > 16 || (q < len(b) && !isBlank(b[q]) && b[q] != ')') {
-			return Frame{}, false
+			return Frame{}, p, false
 		}
 		if fr.Address == 0 {
 			fr.Address, _ = strconv.ParseUint(string(b[p+2:q]), 16, 64)
 		}
-		return fr, true
+		return fr, q, true
 	}
 	paren := false
 	if p < len(b) && b[p] == '(' {
 		paren = true
 		p++
+		if bytes.HasPrefix(b[p:], []byte("0x")) {
+			// ARM's "[<bf005138>] (0xbf005138) from": no name.
+			e := bytes.IndexByte(b[p:], ')')
+			return fr, p + e + 1, e > 0 && fr.Address != 0
+		}
 	}
 	start := p
+	if p < len(b) && b[p] >= '0' && b[p] <= '9' {
+		return Frame{}, p, false // names do not start with a digit
+	}
 	for p < len(b) && isNameByte(b[p]) {
 		p++
 	}
 	if p == start {
-		return Frame{}, false
+		return Frame{}, p, false
 	}
 	fr.Name = string(b[start:p])
 	if off, size, n := offsetSize(b[p:]); n > 0 {
@@ -158,44 +185,43 @@ func parseEntry(b []byte, p int) (fr Frame, ok bool) {
 		p += n
 		if paren {
 			if p >= len(b) || b[p] != ')' {
-				return Frame{}, false
+				return Frame{}, p, false
 			}
 			p++
 		}
-		readSuffixes(b, p, &fr)
-		return fr, true
+		return fr, readSuffixes(b, p, &fr), true
 	}
 	switch {
 	case paren:
 		// ARM's "[<c0123456>] (func) from": a bare name in parentheses
 		// after an address only.
-		return fr, p < len(b) && b[p] == ')' && fr.Address != 0
+		return fr, p + 1, p < len(b) && b[p] == ')' && fr.Address != 0
 	case bytes.HasPrefix(b[p:], []byte(" from ")):
-		return fr, true // ARM 6.x "callee from caller+0x10/0x28"
+		return fr, p, true // ARM 6.x "callee from caller+0x10/0x28"
 	case p < len(b) && b[p] == ' ' && sourceLine(b[p+1:], &fr) > 0:
-		readSuffixes(b, p, &fr)
-		return fr, true
+		return fr, readSuffixes(b, p, &fr), true
 	}
-	return Frame{}, false
+	return Frame{}, p, false
 }
 
 // readSuffixes reads what may follow a symbol: " [module]" (with a build
-// id), " file.c:123", " [inline]", powerpc's " (unreliable)".
-func readSuffixes(b []byte, p int, fr *Frame) {
+// id), " file.c:123", " [inline]", powerpc's " (unreliable)". It returns
+// where they end.
+func readSuffixes(b []byte, p int, fr *Frame) int {
 	for p < len(b) {
-		p = skipBlanks(b, p)
-		rest := b[p:]
+		q := skipBlanks(b, p)
+		rest := b[q:]
 		switch {
 		case bytes.HasPrefix(rest, []byte("[inline]")):
 			fr.Inlined = true
-			p += len("[inline]")
+			p = q + len("[inline]")
 		case bytes.HasPrefix(rest, []byte("(unreliable)")):
 			fr.Reliable = false
-			return
+			return q + len("(unreliable)")
 		case len(rest) > 2 && rest[0] == '[' && rest[1] != '<':
 			e := bytes.IndexByte(rest, ']')
 			if e < 2 {
-				return
+				return p
 			}
 			mod := rest[1:e]
 			if sp := bytes.IndexByte(mod, ' '); sp > 0 {
@@ -204,15 +230,16 @@ func readSuffixes(b []byte, p int, fr *Frame) {
 			if fr.Module == "" {
 				fr.Module = string(mod)
 			}
-			p += e + 1
+			p = q + e + 1
 		default:
 			n := sourceLine(rest, fr)
 			if n == 0 {
-				return
+				return p
 			}
-			p += n
+			p = q + n
 		}
 	}
+	return p
 }
 
 // sourceLine reads "dir/file.c:123" (with an optional ":col") into fr and

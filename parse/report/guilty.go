@@ -106,7 +106,7 @@ var neverGuilty = []string{
 	`new_slab`, `allocate_slab`, `cache_\w+`, `____cache_\w+`, `alloc_pages\w*`, `__alloc_pages\w*`,
 	`__alloc_frozen_pages\w*`, `alloc_frozen_pages\w*`, `folio_alloc\w*`, `__folio_alloc\w*`, `get_page_from_freelist`,
 	`__get_free_pages`, `get_zeroed_page`, `free_pages\w*`, `__free_pages\w*`, `__free_one_page`,
-	`free_unref_page\w*`, `page_frag_\w+`, `alloc_skb\w*`, `__alloc_skb`, `kmem_\w+`, `kvzalloc\w*`,
+	`free_unref_page\w*`, `page_frag_\w+`, `alloc_skb\w*`, `kmem_\w+`, `kvzalloc\w*`,
 	`kmalloc_node\w*`, `__kmalloc_node\w*`, `percpu_ref_\w+`, `pcpu_\w+`, `__pcpu_\w+`, `setup_object`,
 	`init_object`, `should_fail\w*`, `__should_fail\w*`, `fail_dump`, `should_failslab`, `__should_failslab`,
 	`memcg_\w+`, `__memcg_\w+`, `obj_cgroup_\w+`, `trace_\w+`, `__traceiter_\w+`, `perf_trace_\w+`,
@@ -147,7 +147,10 @@ var neverGuilty = []string{
 	`_?compound_head`, `insert_work`, `free_large_kmalloc`, `cleanup_srcu_struct`, `drop_nlink`,
 	`put_device`, `__hwasan_\w+`, `__mod_timer`, `mod_timer\w*`, `add_timer\w*`, `\w*del_timer\w*`,
 	`fast_dput`, `mark_buffer_dirty`, `skb_panic`, `\w*copy_(?:to|from)_user\w*`, `proc_create\w*`,
-	`do_tag_check_fault`, `do_tag_recovery`, `__vunmap`, `vunmap`, `remove_vm_area`,
+	`do_tag_check_fault`, `do_tag_recovery`, `print_tainted`, `get_taint`, `iput`, `unregister_netdevice\w*`, `device_remove_\w+`,
+	`device_destroy`, `device_release`, `dpm_sysfs_remove`, `hwrng_unregister`, `\w*queue_delayed_work\w*`,
+	`aesti_\w+`, `find_lock_entries`, `truncate_inode_pages\w*`, `\w*timer_delete\w*`, `dput`, `\w+_noprof`,
+	`__folio_put`, `folio_put`, `__page_pool_\w+`, `page_pool_\w+`, `logic_\w+`, `__vunmap`, `vunmap`, `remove_vm_area`,
 }
 
 // neverGuiltyRe matches a whole function name that is never to blame.
@@ -212,7 +215,8 @@ var stallAnchors = []string{
 	`tasklet_action_common`, `tasklet_action`, `tasklet_hi_action`, `do_one_initcall`, `el0_svc_common`,
 	`entry_SYSCALL_64_fastpath`, `entry_SYSENTER_compat`, `sysenter_dispatch`, `system_call_fastpath`,
 	`el0_svc_handler`, `nfnetlink_rcv_msg`, `ksys_ioctl`, `(?:__\w+_)?(?:compat_)?(?:sys|SyS)_ioctl`,
-	`__se_sys_ioctl`, `__do_sys_ioctl`, `\w+_compat_ioctl`,
+	`__se_sys_ioctl`, `__do_sys_ioctl`, `\w+_compat_ioctl`, `__sys_setsockopt`, `__sys_getsockopt`,
+	`do_sock_setsockopt`, `do_sock_getsockopt`, `do_dentry_open`,
 }
 
 var stallAnchorRe = regexp.MustCompile(`^(?:` + strings.Join(stallAnchors, "|") + `)$`)
