@@ -200,6 +200,8 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 		f = firstBlamable(lines, func(s sectionKind) bool { return s == secHead || s == secTrace }, waitingRe.MatchString)
 	case guiltyStall:
 		f = stallFrame(lines)
+	case guiltyLockup:
+		f = lockupFrame(lines)
 	default:
 		f = main()
 	}
@@ -249,36 +251,65 @@ func firstLock(lines []heldLine) string {
 // frame that a dispatcher (a syscall, file operation, packet handler,
 // work item, timer ...) called, else the first frame to blame.
 func stallFrame(lines []heldLine) string {
-	var frames []*heldLine
+	var frames []*Frame
 	for i := range lines {
 		l := &lines[i]
 		if (l.kind == lineIP || l.kind == lineTrace) && l.frame.Reliable && l.frame.Name != "" && l.section != secKthread {
-			frames = append(frames, l)
+			frames = append(frames, &l.frame)
 		}
 	}
+	// What stalled is what the timer interrupt that noticed the stall
+	// interrupted: the frames after it.
+	for i, fr := range frames {
+		if timerInterruptRe.MatchString(baseName(fr.Name)) {
+			j := i + 1
+			for j < len(frames) && timerInterruptRe.MatchString(baseName(frames[j].Name)) {
+				j++
+			}
+			if f := stalledIn(frames[j:]); f != "" {
+				return f
+			}
+			break
+		}
+	}
+	return stalledIn(frames)
+}
+
+// lockupFrame finds what a CPU stuck in a soft lockup was doing: its own
+// stack, as the watchdog's interrupt found it, first.
+func lockupFrame(lines []heldLine) string {
+	var frames []*Frame
+	for i := range lines {
+		l := &lines[i]
+		if (l.kind == lineIP || l.kind == lineTrace) && l.frame.Reliable && l.frame.Name != "" && (l.section == secHead || l.section == secTrace) {
+			frames = append(frames, &l.frame)
+		}
+	}
+	if f := stalledIn(frames); f != "" {
+		return f
+	}
+	return stallFrame(lines)
+}
+
+// stalledIn applies stallFrame's rules to one run of frames.
+func stalledIn(frames []*Frame) string {
 	suitable := func(fr *Frame) bool {
 		base := baseName(fr.Name)
 		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base)
 	}
-	callerOf := func(i int) string {
-		if i+1 < len(frames) {
-			return baseName(frames[i+1].frame.Name)
-		}
-		return ""
-	}
 	first := ""
-	for _, l := range frames {
-		if suitable(&l.frame) {
-			first = canonical(l.frame.Name)
+	for _, fr := range frames {
+		if suitable(fr) {
+			first = canonical(fr.Name)
 			break
 		}
 	}
 	if first == "smp_call_function" {
 		return first // cross-CPU calls are one well-known stall
 	}
-	for i, l := range frames {
-		if suitable(&l.frame) && stallAnchorRe.MatchString(callerOf(i)) {
-			return canonical(l.frame.Name)
+	for i := 0; i+1 < len(frames); i++ {
+		if suitable(frames[i]) && stallAnchorRe.MatchString(baseName(frames[i+1].Name)) {
+			return canonical(frames[i].Name)
 		}
 	}
 	return first

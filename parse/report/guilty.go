@@ -17,6 +17,7 @@ const (
 	guiltyIrqSafe                   // where the lock became irq-safe, else as guiltyLocks
 	guiltyHang                      // the hung task's stack, past the waiting
 	guiltyStall                     // the stalled CPU's stack, past the interrupt
+	guiltyLockup                    // the locked-up CPU's own stack, else as guiltyStall
 	guiltyLeak                      // kmemleak's allocation backtrace
 )
 
@@ -220,6 +221,10 @@ var stallAnchors = []string{
 }
 
 var stallAnchorRe = regexp.MustCompile(`^(?:` + strings.Join(stallAnchors, "|") + `)$`)
+
+// timerInterruptRe matches the interrupt entry through which the timer
+// tick that noticed a stall came in: what stalled is below it.
+var timerInterruptRe = regexp.MustCompile(`^(?:\w*apic_timer_interrupt\w*|__irq_svc|el1_irq|el1h_64_irq\w*|el1_interrupt)$`)
 
 // An alias names several functions as one in titles: a stall in
 // smp_call_function_single and one in smp_call_function_many are the

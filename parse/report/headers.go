@@ -169,7 +169,7 @@ var headers = []header{
 	{literal: "INFO: task ", title: "INFO: task hung in {frame}", guilty: guiltyHang, flags: anyContext},
 	{literal: "INFO: rcu_", re: rx(`INFO: rcu_\w+ (?:self-)?detected (?:expedited )?stalls?`), title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "INFO: rcu_tasks detected stalls", title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
-	{literal: "BUG: soft lockup", title: "BUG: soft lockup in {frame}", guilty: guiltyStall, flags: anyContext},
+	{literal: "BUG: soft lockup", title: "BUG: soft lockup in {frame}", guilty: guiltyLockup, flags: anyContext},
 	{literal: "BUG: workqueue lockup", title: "BUG: workqueue lockup", flags: anyContext},
 	{literal: "watchdog: Watchdog detected hard LOCKUP", title: "watchdog: Watchdog detected hard LOCKUP in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "unregister_netdevice: waiting for ", title: "unregister_netdevice: waiting for DEV to become free"},
