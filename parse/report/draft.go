@@ -26,6 +26,8 @@ type draft struct {
 	section     sectionKind
 	// lockNext: the last line announced a lock's place on the next one.
 	lockNext bool
+	// tracing: a "Call Trace:" opened the stack of the current section.
+	tracing bool
 	// prefixed: the header line had a collector's prefix (a timestamp),
 	// so lines without one are another program's; foreign counts them.
 	prefixed bool
@@ -69,14 +71,20 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 		if k != secTrace || d.section == secHead || d.section == secTrace || d.section == secAux {
 			d.section = k
 		}
+		d.tracing = k == secTrace
 	}
 	h.section = d.section
 	if !h.marker {
 		kind, fr, ok := classifyFrame(h.text)
-		if kind == lineTrace && d.lockNext {
+		switch {
+		case kind == lineTrace && d.lockNext:
 			// "is trying to release lock (mrt_lock) at:" names the
 			// place on the next line.
 			kind = lineLock
+		case kind == lineTrace && !d.tracing && needsMarker(d.section) && (d.section != secHead || d.hdr.flags&stackFirst == 0):
+			// Stack entries before the "Call Trace:" of their part of
+			// the report are another CPU's, interleaved with it.
+			kind, ok = lineOther, false
 		}
 		h.kind = kind
 		if ok {
@@ -166,6 +174,17 @@ const (
 	secPanic                      // "Kernel panic - not syncing" and its dump
 )
 
+// needsMarker reports the sections whose stack entries follow a "Call
+// Trace:" line; other sections (lockdep's chains, KASAN's allocation
+// stacks, kmemleak's backtrace) list them right after their own marker.
+func needsMarker(s sectionKind) bool {
+	switch s {
+	case secHead, secPanic, secStack, secNMI, secTask, secKthread:
+		return true
+	}
+	return false
+}
+
 // sectionMarkers are the lines that open a section, matched at the start
 // of the kernel's text (blanks trimmed).
 var sectionMarkers = []struct {
@@ -205,6 +224,8 @@ var sectionMarkers = []struct {
 	{"RCU grace-period kthread stack dump:", secKthread},
 	{"Showing busy workqueues", secAux},
 	{"Preemption disabled at:", secAux},
+	{"page last allocated", secTrace},
+	{"page last free", secFree},
 	{"Kernel panic - not syncing", secPanic},
 }
 
@@ -219,6 +240,9 @@ func sectionOf(body []byte) (sectionKind, bool) {
 		if bytes.HasPrefix(b, []byte(m.prefix)) {
 			return m.kind, true
 		}
+	}
+	if bytes.Contains(b, []byte("Call Trace:")) {
+		return secTrace, true // glued to the end of a stack dump's words
 	}
 	return 0, false
 }

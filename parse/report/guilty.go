@@ -148,7 +148,9 @@ var neverGuilty = []string{
 	`_?compound_head`, `insert_work`, `free_large_kmalloc`, `cleanup_srcu_struct`, `drop_nlink`,
 	`put_device`, `__hwasan_\w+`, `__mod_timer`, `mod_timer\w*`, `add_timer\w*`, `\w*del_timer\w*`,
 	`fast_dput`, `mark_buffer_dirty`, `skb_panic`, `\w*copy_(?:to|from)_user\w*`, `proc_create\w*`,
-	`do_tag_check_fault`, `do_tag_recovery`, `print_tainted`, `get_taint`, `iput`, `unregister_netdevice\w*`, `device_remove_\w+`,
+	`do_tag_check_fault`, `do_tag_recovery`, `\w*filemap_get_folio\w*`, `pagecache_get_page`,
+	`sk_stop_timer\w*`, `cipher_crypt_one`, `\w*_(?:en|de)crypt`, `i2c_del_adapter`, `__unregister_client`,
+	`unregister_netdev`, `tty_unregister_device`, `print_tainted`, `get_taint`, `iput`, `unregister_netdevice\w*`, `device_remove_\w+`,
 	`device_destroy`, `device_release`, `dpm_sysfs_remove`, `hwrng_unregister`, `\w*queue_delayed_work\w*`,
 	`aesti_\w+`, `find_lock_entries`, `truncate_inode_pages\w*`, `\w*timer_delete\w*`, `dput`, `\w+_noprof`,
 	`__folio_put`, `folio_put`, `__page_pool_\w+`, `page_pool_\w+`, `logic_\w+`, `__vunmap`, `vunmap`, `remove_vm_area`,
@@ -217,7 +219,8 @@ var stallAnchors = []string{
 	`entry_SYSCALL_64_fastpath`, `entry_SYSENTER_compat`, `sysenter_dispatch`, `system_call_fastpath`,
 	`el0_svc_handler`, `nfnetlink_rcv_msg`, `ksys_ioctl`, `(?:__\w+_)?(?:compat_)?(?:sys|SyS)_ioctl`,
 	`__se_sys_ioctl`, `__do_sys_ioctl`, `\w+_compat_ioctl`, `__sys_setsockopt`, `__sys_getsockopt`,
-	`do_sock_setsockopt`, `do_sock_getsockopt`, `do_dentry_open`,
+	`do_sock_setsockopt`, `do_sock_getsockopt`, `do_dentry_open`, `sock_common_setsockopt`,
+	`sock_common_getsockopt`,
 }
 
 var stallAnchorRe = regexp.MustCompile(`^(?:` + strings.Join(stallAnchors, "|") + `)$`)

@@ -29,6 +29,9 @@ const (
 	// same crash ("skbuff: skb_over_panic" with "kernel BUG at"), which
 	// joins the report until its stack starts.
 	absorbs
+	// stackFirst: the report's stack follows its header directly, with
+	// no "Call Trace:" (KMSAN, KFENCE).
+	stackFirst
 )
 
 // A header is a line that opens a kernel report, and how the report's
@@ -110,8 +113,8 @@ var headers = []header{
 	{literal: "BUG: KASAN: ", re: rx(`BUG: KASAN: (\S+) on address`), title: "KASAN: $1 {access}", guilty: guiltyNone},
 	{literal: "BUG: KASAN: ", re: rx(`BUG: KASAN: (\S+) in (?P<fn>[\w.]+)`), title: "KASAN: $1 {access} in {frame}", guilty: guiltyMain, flags: headerFrame},
 	{literal: "BUG: KASAN: ", title: "{text}", guilty: guiltyNone},
-	{literal: "BUG: KMSAN: ", re: rx(`BUG: KMSAN: (\S+) in (?P<fn>[\w.]+)`), title: "KMSAN: $1 in {frame}", guilty: guiltyMain, flags: headerFrame},
-	{literal: "BUG: KFENCE: ", re: rx(`BUG: KFENCE: (.+?) in (?P<fn>[\w.]+)`), title: "KFENCE: $1 in {frame}", guilty: guiltyMain, flags: headerFrame},
+	{literal: "BUG: KMSAN: ", re: rx(`BUG: KMSAN: (\S+) in (?P<fn>[\w.]+)`), title: "KMSAN: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
+	{literal: "BUG: KFENCE: ", re: rx(`BUG: KFENCE: (.+?) in (?P<fn>[\w.]+)`), title: "KFENCE: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
 	{literal: "BUG: KCSAN: ", title: "{text}", guilty: guiltyNone},
 	{literal: "UBSAN: Undefined behaviour in ", title: "UBSAN: undefined-behaviour in {frame}", guilty: guiltyMain},
 	{literal: "UBSAN: ", re: rx(`UBSAN: ([a-z-]+) in `), title: "UBSAN: $1 in {frame}", guilty: guiltyMain},
