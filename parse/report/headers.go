@@ -32,6 +32,10 @@ const (
 	// stackFirst: the report's stack follows its header directly, with
 	// no "Call Trace:" (KMSAN, KFENCE).
 	stackFirst
+	// weak: the header does not interrupt a report that is open: it is
+	// printed by other CPUs in the middle of long reports, or it is a
+	// complaint of user space.
+	weak
 )
 
 // A header is a line that opens a kernel report, and how the report's
@@ -175,7 +179,7 @@ var headers = []header{
 	{literal: "BUG: soft lockup", title: "BUG: soft lockup in {frame}", guilty: guiltyLockup, flags: anyContext},
 	{literal: "BUG: workqueue lockup", title: "BUG: workqueue lockup", flags: anyContext},
 	{literal: "watchdog: Watchdog detected hard LOCKUP", title: "watchdog: Watchdog detected hard LOCKUP in {frame}", guilty: guiltyStall, flags: anyContext},
-	{literal: "unregister_netdevice: waiting for ", title: "unregister_netdevice: waiting for DEV to become free"},
+	{literal: "unregister_netdevice: waiting for ", title: "unregister_netdevice: waiting for DEV to become free", flags: weak},
 
 	// Lockdep and friends.
 	{literal: "WARNING: possible circular locking dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
@@ -234,8 +238,8 @@ var headers = []header{
 	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs, skip: odebugSkip},
 
 	// The harness's own failures (syzkaller).
-	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart},
-	{literal: "SYZFATAL: ", re: rx(`SYZFATAL: (.*)`), title: "SYZFATAL: $1"},
+	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart | weak},
+	{literal: "SYZFATAL: ", re: rx(`SYZFATAL: (.*)`), title: "SYZFATAL: $1", flags: weak},
 
 	// The generic forms, last.
 	{literal: "WARNING: ", re: rx(`WARNING: (.*)`), title: "WARNING: $1", flags: atStart},
