@@ -28,6 +28,9 @@ type draft struct {
 	lockNext bool
 	// tracing: a "Call Trace:" opened the stack of the current section.
 	tracing bool
+	// lastCaller is the caller the last ARM "callee from caller" entry
+	// named: the next entry's callee, normally.
+	lastCaller string
 	// prefixed: the header line had a collector's prefix (a timestamp),
 	// so lines without one are another program's; foreign counts them.
 	prefixed bool
@@ -72,6 +75,7 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 			d.section = k
 		}
 		d.tracing = k == secTrace
+		d.lastCaller = ""
 	}
 	h.section = d.section
 	if !h.marker {
@@ -81,9 +85,12 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 			// "is trying to release lock (mrt_lock) at:" names the
 			// place on the next line.
 			kind = lineLock
-		case kind == lineTrace && !d.tracing && needsMarker(d.section) && (d.section != secHead || d.hdr.flags&stackFirst == 0):
+		case kind == lineTrace && !d.tracing && needsMarker(d.section) && (d.section != secHead || d.hdr.flags&stackFirst == 0) &&
+			!bytes.Contains(h.text, []byte(" from ")):
 			// Stack entries before the "Call Trace:" of their part of
-			// the report are another CPU's, interleaved with it.
+			// the report are another CPU's, interleaved with it. (ARM's
+			// "callee from caller" entries are unmistakable, and ARM
+			// prints no marker before an NMI backtrace.)
 			kind, ok = lineOther, false
 		}
 		h.kind = kind
@@ -92,12 +99,31 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 			nameRaw(&h.frame, ln)
 			if kind == lineTrace {
 				d.traceFrames++
+				if caller, ok := armCaller(h.text); ok {
+					d.holdARM(h, caller, ln)
+					return
+				}
 			}
 		} else if kind == lineTrace {
 			h.kind = lineOther
 		}
 	}
 	d.lockNext = bytes.HasSuffix(bytes.TrimRight(body, " "), []byte(") at:"))
+	d.lines = append(d.lines, h)
+}
+
+// holdARM holds an ARM "callee from caller" entry as the frames it adds to
+// the stack: the callee when the line before did not already name it as
+// its caller (the first entry, or a return into the next function after a
+// call that does not return), and the caller.
+func (d *draft) holdARM(h heldLine, caller Frame, ln *lineInfo) {
+	d.lockNext = false
+	if h.frame.Name == "" || h.frame.Name != d.lastCaller {
+		d.lines = append(d.lines, h)
+	}
+	nameRaw(&caller, ln)
+	d.lastCaller = caller.Name
+	h.frame = caller
 	d.lines = append(d.lines, h)
 }
 

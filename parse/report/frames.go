@@ -45,6 +45,8 @@ var frameFormats = []frameFormat{
 	{"powerpc NIP", "NIP", regexp.MustCompile(`^\s*NIP:? +`), lineIP},
 	// RISC-V and MIPS: "epc : func+0x../0x..".
 	{"RISC-V/MIPS epc", "epc", regexp.MustCompile(`^\s*epc\s*: `), lineIP},
+	// powerpc: "--- interrupt: 700 at assert_slb_presence+0x2c/0x70".
+	{"powerpc interrupt", "--- interrupt: ", regexp.MustCompile(`^\s*--- interrupt: \w+ at `), lineIP},
 	// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)".
 	{"s390 PSW", "PSW", regexp.MustCompile(`^\s*Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} `), lineIP},
 	{"link register", "", regexp.MustCompile(`^\s*(?:lr : |LR is at |ra\s*: |LR \[)`), lineLR},
@@ -100,23 +102,24 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 //	func+0x1f/0x280 net/core/dev.c:123            symbolized
 //	func net/core/dev.c:123 [inline]              symbolized, inlined
 //
-// An ARM entry ("callee from caller") is read as its caller: the return
-// address, as other architectures print it, which is what the kernel
-// called from even when the callee never returns (the caller then shows as
-// the next function, "panic from sysrq_reset_seq_param_set+0x0/0x90").
-//
-// ok is false when b[p:] is none of them.
+// ok is false when b[p:] is none of them. ARM's "callee from caller"
+// entries give the callee; armCaller gives the caller.
 func parseEntry(b []byte, p int) (fr Frame, ok bool) {
-	fr, end, ok := parseCallee(b, p)
-	if !ok {
+	fr, _, ok = parseCallee(b, p)
+	return fr, ok
+}
+
+// armCaller reads the caller of an ARM "callee from caller" entry: the
+// return address, which is what the callee was called from even when it
+// never returns (the caller then shows as the next function: "panic from
+// sysrq_reset_seq_param_set+0x0/0x90").
+func armCaller(b []byte) (Frame, bool) {
+	_, end, ok := parseCallee(b, 0)
+	if !ok || !bytes.HasPrefix(b[end:], []byte(" from ")) {
 		return Frame{}, false
 	}
-	if bytes.HasPrefix(b[end:], []byte(" from ")) {
-		if caller, _, ok := parseCallee(b, end+len(" from ")); ok {
-			return caller, true
-		}
-	}
-	return fr, true
+	fr, _, ok := parseCallee(b, end+len(" from "))
+	return fr, ok
 }
 
 // parseCallee reads one entry and returns it with where it ends.

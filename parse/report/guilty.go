@@ -40,7 +40,7 @@ var neverGuilty = []string{
 	`do_translation_fault`, `do_bad_area`, `do_DataAbort`, `do_PrefetchAbort`,
 	`arm64_notify_die`, `bug_handler`, `brk_handler`, `call_break_hook`, `do_debug_exception`,
 	`el1_dbg`, `el1_sync_handler`, `el1_abort`, `el1_da`, `el1_ia`, `el1_undef`, `el1_inv`, `handle_exception`,
-	`ret_from_exception`, `do_trap_ebreak`, `do_trap_break`, `do_page_fault`, `program_check_exception`,
+	`do_trap_ebreak`, `do_trap_break`, `do_page_fault`, `program_check_exception`,
 	`program_check_common`, `nmi_cpu_backtrace\w*`, `nmi_trigger_cpumask_backtrace`,
 	`arch_trigger_cpumask_backtrace`, `trigger_\w+_backtrace`, `rcu_dump_cpu_stacks`, `print_cpu_stall\w*`,
 	`check_cpu_stall`, `rcu_sched_clock_irq`, `rcu_pending`, `rcu_check_callbacks`, `update_process_times`,
@@ -148,7 +148,7 @@ var neverGuilty = []string{
 	`_?compound_head`, `insert_work`, `free_large_kmalloc`, `cleanup_srcu_struct`, `drop_nlink`,
 	`put_device`, `__hwasan_\w+`, `__mod_timer`, `mod_timer\w*`, `add_timer\w*`, `\w*del_timer\w*`,
 	`fast_dput`, `mark_buffer_dirty`, `skb_panic`, `\w*copy_(?:to|from)_user\w*`, `proc_create\w*`,
-	`do_tag_check_fault`, `do_tag_recovery`, `drbg_\w+`, `rng_setkey`, `device_for_each_child`, `\w*filemap_get_folio\w*`, `pagecache_get_page`,
+	`do_tag_check_fault`, `do_tag_recovery`, `process_one_work`, `worker_thread`, `\w*kmalloc\w*`, `drbg_\w+`, `rng_setkey`, `device_for_each_child`, `\w*filemap_get_folio\w*`, `pagecache_get_page`,
 	`sk_stop_timer\w*`, `cipher_crypt_one`, `\w*_(?:en|de)crypt`, `i2c_del_adapter`, `__unregister_client`,
 	`unregister_netdev`, `tty_unregister_device`, `print_tainted`, `get_taint`, `iput`, `unregister_netdevice\w*`, `device_remove_\w+`,
 	`device_destroy`, `device_release`, `dpm_sysfs_remove`, `hwrng_unregister`, `\w*queue_delayed_work\w*`,
@@ -219,7 +219,7 @@ var stallAnchors = []string{
 	`entry_SYSCALL_64_fastpath`, `entry_SYSENTER_compat`, `sysenter_dispatch`, `system_call_fastpath`,
 	`el0_svc_handler`, `nfnetlink_rcv_msg`, `ksys_ioctl`, `(?:__\w+_)?(?:compat_)?(?:sys|SyS)_ioctl`,
 	`__se_sys_ioctl`, `__do_sys_ioctl`, `\w+_compat_ioctl`, `__sys_setsockopt`, `__sys_getsockopt`,
-	`do_sock_setsockopt`, `do_sock_getsockopt`, `do_dentry_open`, `sock_common_setsockopt`,
+	`do_sock_setsockopt`, `do_sock_getsockopt`, `do_dentry_open`, `sock_common_setsockopt`, `__hrtimer_run_queues`,
 	`sock_common_getsockopt`,
 }
 
@@ -249,7 +249,7 @@ var aliases = []alias{
 
 // canonical is the name a guilty frame goes by in titles.
 func canonical(name string) string {
-	name = baseName(name)
+	name = demangle(baseName(name))
 	for _, a := range aliases {
 		if a.re.MatchString(name) {
 			return a.re.ReplaceAllString(name, a.with)
@@ -267,6 +267,39 @@ var notLeaking = []string{
 }
 
 var notLeakingRe = regexp.MustCompile(`^(?:` + strings.Join(notLeaking, "|") + `)$`)
+
+// demangle returns the source name of a C++ symbol in the Itanium ABI
+// ("_Z8fakeNameiii" is fakeName, "_ZN3foo3barEv" is foo::bar), and any
+// other name as it is.
+func demangle(name string) string {
+	if !strings.HasPrefix(name, "_Z") {
+		return name
+	}
+	s, nested := name[2:], false
+	if strings.HasPrefix(s, "N") {
+		s, nested = s[1:], true
+	}
+	var parts []string
+	for len(s) > 0 && s[0] >= '1' && s[0] <= '9' {
+		n, i := 0, 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			n = n*10 + int(s[i]-'0')
+			i++
+		}
+		if n > len(s)-i {
+			return name
+		}
+		parts = append(parts, s[i:i+n])
+		s = s[i+n:]
+		if !nested {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return name
+	}
+	return strings.Join(parts, "::")
+}
 
 // baseName strips what the compiler appends to a function's name
 // (".isra.0", ".constprop.3", ".part.1", ".cold"), which would split one
