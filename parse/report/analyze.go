@@ -202,6 +202,16 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 		f = stallFrame(lines)
 	case guiltyLockup:
 		f = lockupFrame(lines)
+	case guiltyOverflow:
+		// The instruction that overflowed the stack is any of the
+		// recursion's; the recursion is in the trace.
+		var frames []*Frame
+		for i := range lines {
+			if l := &lines[i]; l.kind == lineTrace && l.frame.Reliable && l.frame.Name != "" && inMainStack(l.section) {
+				frames = append(frames, &l.frame)
+			}
+		}
+		f = stalledIn(frames)
 	default:
 		f = main()
 	}
@@ -232,6 +242,10 @@ func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string
 	return ""
 }
 
+// workqueueLockRe matches where lockdep's annotations of work items and
+// work queues are taken: the workqueue code, not the work's user.
+var workqueueLockRe = regexp.MustCompile(`^(?:process_one_work|worker_thread|__flush_work|flush_work|flush_workqueue|__flush_workqueue)$`)
+
 // firstLock returns the first blamable place lockdep says a lock was
 // taken ("is trying to acquire lock: ... at: func").
 func firstLock(lines []heldLine) string {
@@ -240,7 +254,7 @@ func firstLock(lines []heldLine) string {
 		if l.section != secHead {
 			break // the locks held, listed later, are not the report's
 		}
-		if l.kind == lineLock && blamable(&l.frame) {
+		if l.kind == lineLock && blamable(&l.frame) && !workqueueLockRe.MatchString(baseName(l.frame.Name)) {
 			return canonical(l.frame.Name)
 		}
 	}

@@ -69,6 +69,9 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 	body := text[n:]
 	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n}
 	h, m := matchHeader(body)
+	if h != nil && h.flags&notFirst != 0 && l.Offset == 0 {
+		h = nil
+	}
 	if h != nil && x.open != nil && (h.flags&weak != 0 || x.open.prefixed && n == 0) {
 		// Not enough to end the report that is being printed: a line of
 		// it, or another program's.

@@ -36,6 +36,8 @@ const (
 	// printed by other CPUs in the middle of long reports, or it is a
 	// complaint of user space.
 	weak
+	// notFirst: the header is one only after other lines of the log.
+	notFirst
 )
 
 // A header is a line that opens a kernel report, and how the report's
@@ -154,15 +156,15 @@ var headers = []header{
 	{literal: "Internal error: ", title: "Internal error in {frame}", guilty: guiltyMain, flags: continues},
 	{literal: "Unhandled fault: ", title: "Unhandled fault in {frame}", guilty: guiltyMain},
 	{literal: "Alignment trap: ", title: "Alignment trap in {frame}", guilty: guiltyMain},
-	{literal: "BUG: stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyStall},
-	{literal: "BUG: TASK stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyStall},
+	{literal: "BUG: stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyOverflow},
+	{literal: "BUG: TASK stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyOverflow},
 
 	// Panics. A panic right after a report is part of it; alone, it is
 	// titled by its message.
 	{literal: "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", re: rx(`Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?P<fn>[A-Za-z_][\w.]*)`), title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyNamed, flags: panics},
 	{literal: "Kernel panic - not syncing: stack-protector: ", title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyMain, flags: panics},
 	{literal: "Kernel panic - not syncing: corrupted stack end detected inside scheduler", title: "kernel panic: corrupted stack end in {frame}", guilty: guiltyStall, flags: panics},
-	{literal: "Kernel panic - not syncing: kernel stack overflow", title: "kernel stack overflow in {frame}", guilty: guiltyStall, flags: panics},
+	{literal: "Kernel panic - not syncing: kernel stack overflow", title: "kernel stack overflow in {frame}", guilty: guiltyOverflow, flags: panics},
 	{literal: "Kernel panic - not syncing: Attempted to kill init!", title: "kernel panic: Attempted to kill init!", flags: panics},
 	{literal: "Kernel panic - not syncing: Couldn't open N_TTY ldisc", title: "kernel panic: Couldn't open N_TTY ldisc", flags: panics},
 	{literal: "Kernel panic - not syncing: Fatal exception", title: "kernel panic: Fatal exception", flags: panics},
@@ -232,10 +234,16 @@ var headers = []header{
 	{literal: "WARNING: CPU: ", re: rx(`WARNING: CPU: \d+ PID: -?\d+ at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
 	{literal: "WARNING: at ", re: rx(`WARNING: at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
 	{literal: "WARNING: ", re: rx(`WARNING: (?:\[.*?\] )?(?P<file>[\w./-]+\.[ch]):\d+ at (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
+	// With hashed pointers ("(ptrval)") both kinds read the same.
+	{literal: "WARNING: kernel stack ", re: rx(`WARNING: kernel stack (?:regs|frame pointer) at +\(_*ptrval_*\)`), title: "WARNING: kernel stack regs has bad value"},
 	{literal: "WARNING: kernel stack regs at ", re: rx(`WARNING: kernel stack regs at .* has bad 'bp' value`), title: "WARNING: kernel stack regs has bad 'bp' value"},
 	{literal: "WARNING: kernel stack regs at ", title: "WARNING: kernel stack regs has bad value"},
 	{literal: "WARNING: kernel stack frame pointer at ", title: "WARNING: kernel stack frame pointer has bad value"},
 	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs, skip: odebugSkip},
+
+	// The machine's firmware starting over: the kernel rebooted without a
+	// word. (Not at the start of a log: the banner of the first boot.)
+	{literal: "SeaBIOS (version ", title: "unexpected kernel reboot", flags: atStart | notFirst},
 
 	// The harness's own failures (syzkaller).
 	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart | weak},
@@ -261,6 +269,7 @@ var noiseHeaders = []string{
 	"WARNING: `",
 	"WARNING: Reset corrupted AGFL",
 	"general protection fault ip:", // a user-space fault, reported by "traps:"
+	"WARNING: Unsupported flag value", // the dynamic loader's
 }
 
 // matchHeader finds the header in body, the kernel's text of one line. It
