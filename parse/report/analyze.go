@@ -168,7 +168,7 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 	}
 	main := func() string { return firstBlamable(lines, inMainStack, notChecker) }
 	lockdep := func() string {
-		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, nil); f != "" {
+		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, workqueueLockRe.MatchString); f != "" {
 			return f
 		}
 		return main()

@@ -9,17 +9,17 @@ import (
 type guiltyRule uint8
 
 const (
-	guiltyNone    guiltyRule = iota // the title names no frame
-	guiltyMain                      // the first frame to blame of the report's own stack
-	guiltyNamed                     // the function the header names ("... corrupted in: func")
-	guiltyLockdep                   // lockdep's "stack backtrace:", else the main stack
-	guiltyLocks                     // where the lockdep report says the lock was taken, else as guiltyLockdep
-	guiltyIrqSafe                   // where the lock became irq-safe, else as guiltyLocks
-	guiltyHang                      // the hung task's stack, past the waiting
-	guiltyStall                     // the stalled CPU's stack, past the interrupt
-	guiltyLockup                    // the locked-up CPU's own stack, else as guiltyStall
-	guiltyOverflow                  // as guiltyStall, over the call trace only
-	guiltyLeak                      // kmemleak's allocation backtrace
+	guiltyNone     guiltyRule = iota // the title names no frame
+	guiltyMain                       // the first frame to blame of the report's own stack
+	guiltyNamed                      // the function the header names ("... corrupted in: func")
+	guiltyLockdep                    // lockdep's "stack backtrace:", else the main stack
+	guiltyLocks                      // where the lockdep report says the lock was taken, else as guiltyLockdep
+	guiltyIrqSafe                    // where the lock became irq-safe, else as guiltyLocks
+	guiltyHang                       // the hung task's stack, past the waiting
+	guiltyStall                      // the stalled CPU's stack, past the interrupt
+	guiltyLockup                     // the locked-up CPU's own stack, else as guiltyStall
+	guiltyOverflow                   // as guiltyStall, over the call trace only
+	guiltyLeak                       // kmemleak's allocation backtrace
 )
 
 // neverGuilty are the functions a report's stack goes through that are not

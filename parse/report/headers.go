@@ -82,7 +82,7 @@ type locClass struct {
 
 // odebugSkip: a debugobjects report fires in the API the object was
 // handed to (call_rcu), not in its misuser.
-var odebugSkip = regexp.MustCompile(`^(?:__)?call_rcu\w*$|^kfree_call_rcu$`)
+var odebugSkip = regexp.MustCompile(`^(?:__)?call_rcu\w*$|^kfree_call_rcu$|^init_timer\w*$|^__init_timer\w*$`)
 
 // warningClasses title WARNINGs by where they fire: generic checkers
 // whose own name says nothing of the bug.
@@ -239,7 +239,7 @@ var headers = []header{
 	{literal: "WARNING: kernel stack regs at ", re: rx(`WARNING: kernel stack regs at .* has bad 'bp' value`), title: "WARNING: kernel stack regs has bad 'bp' value"},
 	{literal: "WARNING: kernel stack regs at ", title: "WARNING: kernel stack regs has bad value"},
 	{literal: "WARNING: kernel stack frame pointer at ", title: "WARNING: kernel stack frame pointer has bad value"},
-	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs, skip: odebugSkip},
+	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs | continues, skip: odebugSkip},
 
 	// The machine's firmware starting over: the kernel rebooted without a
 	// word. (Not at the start of a log: the banner of the first boot.)
@@ -268,7 +268,7 @@ var noiseHeaders = []string{
 	"WARNING: See https://",
 	"WARNING: `",
 	"WARNING: Reset corrupted AGFL",
-	"general protection fault ip:", // a user-space fault, reported by "traps:"
+	"general protection fault ip:",    // a user-space fault, reported by "traps:"
 	"WARNING: Unsupported flag value", // the dynamic loader's
 }
 
@@ -324,7 +324,7 @@ func findHeader(body []byte, h *header) int {
 // words.
 func mayHoldHeader(b []byte) bool {
 	for _, w := range [...]string{"BUG", "WARNING", "INFO", "Oops", "rror", "ault", "nable", "anic", "UBSAN", "PANIC", "trap", "opcode",
-		"skb_", "int3", "stack", "unreferenced", "unregister", "VFS", "ODEBUG", "DEBUG_LOCKS", "SYZ", "LOCKUP"} {
+		"skb_", "int3", "stack", "unreferenced", "unregister", "VFS", "ODEBUG", "DEBUG_LOCKS", "SYZ", "LOCKUP", "SeaBIOS"} {
 		if bytes.Contains(b, []byte(w)) {
 			return true
 		}
