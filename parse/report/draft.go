@@ -35,6 +35,10 @@ type draft struct {
 	// so lines without one are another program's; foreign counts them.
 	prefixed bool
 	foreign  int
+	// ended: the report printed its end (or went quiet); it waits
+	// tailLeft more lines for a panic over it.
+	ended    bool
+	tailLeft int
 }
 
 // A heldLine is one line of a report, reduced to what the analysis reads.

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 )
@@ -12,14 +14,18 @@ import (
 type Extractor struct {
 	opts   Options
 	parser *parse.Parser
-	// open is the report being read; tail is one that printed its end
-	// marker, kept for a few lines in case the kernel panics over it
-	// ("---[ end trace ]---" then "Kernel panic - not syncing: Fatal
-	// exception"): one crash, one report.
-	open, tail *draft
-	tailLeft   int
-	out        []*Report
-	inReport   bool
+	// active are the reports being read, oldest first. There is more
+	// than one when the log's printk caller ids ("[  T123]") tell the
+	// lines of reports printed at the same time apart, and while a report
+	// that printed its end marker waits in case the kernel panics over it
+	// ("---[ end trace ]---", then "Kernel panic - not syncing: Fatal
+	// exception": one crash, one report).
+	active []*draft
+	// done are finished reports waiting for an older active one to
+	// finish, so that reports come out in the order they start.
+	done     []*Report
+	out      []*Report
+	inReport bool
 }
 
 // NewExtractor returns an Extractor.
@@ -47,9 +53,13 @@ const quietLines = 32
 // them interleave with a report, up to this many.
 const foreignLines = 1000
 
+// maxActive bounds the reports read at once (several CPUs crashing
+// together); beyond it the oldest is finished.
+const maxActive = 8
+
 // Line takes the next line of the input (as parse.LineReader hands it out)
-// and returns the reports that it completed, usually none. The slice is
-// reused by the next call.
+// and returns the reports that it completed, usually none, in the order
+// they started. The slice is reused by the next call.
 func (x *Extractor) Line(l parse.Line) []*Report { return x.LineNamed(l, nil) }
 
 // LineNamed is Line for a line whose raw addresses a caller has resolved
@@ -61,38 +71,38 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 	if !l.Whole {
 		// A piece of an overlong line: junk for the analysis, but it
 		// still separates what comes before from what comes after.
-		x.quiet(end)
+		for _, d := range x.active {
+			x.quiet(d)
+		}
+		x.emit()
 		return x.out
 	}
 	text := l.Text
 	n := parse.SplitPrefix(text)
 	body := text[n:]
 	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n}
+	d := x.route(&ln)
 	h, m := matchHeader(body)
 	if h != nil && h.flags&notFirst != 0 && l.Offset == 0 {
 		h = nil
 	}
-	if h != nil && x.open != nil && (h.flags&weak != 0 || x.open.prefixed && n == 0) {
+	if h != nil && d != nil && !d.ended && (h.flags&weak != 0 || d.prefixed && n == 0) {
 		// Not enough to end the report that is being printed: a line of
 		// it, or another program's.
 		h = nil
 	}
 	switch {
-	case h != nil && x.joins(h):
-		x.take(x.open, &ln, h)
-	case h != nil && h.flags&panics != 0 && x.tail != nil:
-		// The panic over a report that already ended: the same crash.
-		x.open, x.tail = x.tail, nil
-		x.take(x.open, &ln, h)
+	case h != nil && d != nil && d.joins(h):
+		d.ended = false
+		x.take(d, &ln, h)
 	case h != nil:
-		x.finishAll()
-		x.open = newDraft(h, m, &ln, x.opts.MaxLines)
-		x.add(x.open, &ln, true)
-	case x.open != nil:
-		x.continueOpen(&ln)
-	case x.tail != nil:
-		x.continueTail(&ln)
+		x.start(h, m, &ln)
+	case d != nil && d.ended:
+		x.continueTail(d, &ln)
+	case d != nil:
+		x.continueOpen(d, &ln)
 	}
+	x.emit()
 	return x.out
 }
 
@@ -100,7 +110,10 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 // reused by the next call.
 func (x *Extractor) Flush() []*Report {
 	x.out = x.out[:0]
-	x.finishAll()
+	for len(x.active) > 0 {
+		x.finish(x.active[0])
+	}
+	x.emit()
 	return x.out
 }
 
@@ -109,18 +122,56 @@ func (x *Extractor) Flush() []*Report {
 // lines of a Report are exactly those in [Start, End).
 func (x *Extractor) InReport() bool { return x.inReport }
 
-// joins reports whether header h continues the open report rather than
-// starting a new one: "Oops: 0002 [#1]" after "BUG: kernel NULL pointer
-// dereference", "invalid opcode" after "kernel BUG at", a panic in the
-// middle of a report.
-func (x *Extractor) joins(h *header) bool {
-	if x.open == nil {
-		return false
+// route returns the active report a line continues: the newest one
+// printed by the line's printk caller (or the newest one, in logs
+// without caller ids), or one whose lines come from every CPU.
+func (x *Extractor) route(ln *lineInfo) *draft {
+	for i := len(x.active) - 1; i >= 0; i-- {
+		d := x.active[i]
+		if d.ctx == "" || ln.ctx == "" || d.ctx == ln.ctx {
+			return d
+		}
 	}
+	for i := len(x.active) - 1; i >= 0; i-- {
+		if d := x.active[i]; d.hdr.flags&anyContext != 0 && !d.ended {
+			return d
+		}
+	}
+	return nil
+}
+
+// start opens a new report at a header line. It ends the reports the
+// same printk caller was printing (all of them, in logs without caller
+// ids): a caller prints one report at a time.
+func (x *Extractor) start(h *header, m []byte, ln *lineInfo) {
+	for i := 0; i < len(x.active); {
+		d := x.active[i]
+		if ln.ctx == "" || d.ctx == "" || d.ctx == ln.ctx {
+			x.finish(d)
+			continue
+		}
+		i++
+	}
+	if len(x.active) >= maxActive {
+		x.finish(x.active[0])
+	}
+	d := newDraft(h, m, ln, x.opts.MaxLines)
+	x.active = append(x.active, d)
+	x.add(d, ln, true)
+}
+
+// joins reports whether header h continues report d rather than starting
+// a new one: "Oops: 0002 [#1]" after "BUG: kernel NULL pointer
+// dereference", "invalid opcode" after "kernel BUG at", a panic in the
+// middle of a report or right after its end.
+func (d *draft) joins(h *header) bool {
 	if h.flags&panics != 0 {
 		return true
 	}
-	return (h.flags&continues != 0 || x.open.hdr.flags&absorbs != 0) && x.open.traceFrames == 0
+	if d.ended {
+		return false
+	}
+	return (h.flags&continues != 0 || d.hdr.flags&absorbs != 0) && d.traceFrames == 0
 }
 
 // take adds a header line that joins d.
@@ -132,8 +183,7 @@ func (x *Extractor) take(d *draft, ln *lineInfo, h *header) {
 	x.add(d, ln, true)
 }
 
-func (x *Extractor) continueOpen(ln *lineInfo) {
-	d := x.open
+func (x *Extractor) continueOpen(d *draft, ln *lineInfo) {
 	if d.ctx != "" && ln.ctx != "" && ln.ctx != d.ctx && d.hdr.flags&anyContext == 0 {
 		// Another task's or CPU's line interleaved: not the report's,
 		// and no sign that the report is over either.
@@ -142,7 +192,7 @@ func (x *Extractor) continueOpen(ln *lineInfo) {
 	if d.prefixed && ln.prefix == 0 && len(ln.text) > 0 {
 		// Not the kernel's: another program writing to the console.
 		if d.foreign++; d.foreign >= foreignLines {
-			x.endOpen()
+			x.end(d)
 		}
 		return
 	}
@@ -151,10 +201,9 @@ func (x *Extractor) continueOpen(ln *lineInfo) {
 		x.add(d, ln, true)
 		if bytes.Contains(ln.body, []byte("end Kernel panic")) {
 			x.finish(d)
-			x.open = nil
 			return
 		}
-		x.open, x.tail, x.tailLeft = nil, d, tailLines
+		x.end(d)
 		return
 	}
 	if reportish(ln.body) {
@@ -163,24 +212,20 @@ func (x *Extractor) continueOpen(ln *lineInfo) {
 	}
 	x.add(d, ln, false)
 	if d.quiet >= quietLines {
-		x.endOpen()
+		x.end(d)
 	}
 }
 
-// endOpen ends the open report where its last known line is. It waits
-// in the tail, as after an end marker, in case the kernel panics over it.
-func (x *Extractor) endOpen() {
-	if x.tail != nil {
-		x.finish(x.tail)
-	}
-	x.open, x.tail, x.tailLeft = nil, x.open, tailLines
+// end marks the report ended where its last known line is. It waits a
+// few lines, in case the kernel panics over it.
+func (x *Extractor) end(d *draft) {
+	d.ended, d.tailLeft = true, tailLines
 }
 
 // continueTail extends an ended report over what the kernel prints after
 // its end marker (x86 repeats the first oops's registers), without reading
 // those lines for the report's facts.
-func (x *Extractor) continueTail(ln *lineInfo) {
-	d := x.tail
+func (x *Extractor) continueTail(d *draft, ln *lineInfo) {
 	if d.prefixed && ln.prefix == 0 && len(ln.text) > 0 {
 		return // not the kernel's
 	}
@@ -192,29 +237,22 @@ func (x *Extractor) continueTail(ln *lineInfo) {
 	} else {
 		d.pendingLines++
 	}
-	x.tailLeft--
-	if x.tailLeft <= 0 {
+	if d.tailLeft--; d.tailLeft <= 0 {
 		x.finish(d)
-		x.tail = nil
 	}
 }
 
 // quiet counts a line that cannot belong to a report.
-func (x *Extractor) quiet(end int64) {
-	if x.open != nil {
-		x.open.quiet++
-		x.open.pendingLines++
-		if x.open.quiet >= quietLines {
-			x.endOpen()
+func (x *Extractor) quiet(d *draft) {
+	d.pendingLines++
+	if d.ended {
+		if d.tailLeft--; d.tailLeft <= 0 {
+			x.finish(d)
 		}
 		return
 	}
-	if x.tail != nil {
-		x.tail.pendingLines++
-		if x.tailLeft--; x.tailLeft <= 0 {
-			x.finish(x.tail)
-			x.tail = nil
-		}
+	if d.quiet++; d.quiet >= quietLines {
+		x.end(d)
 	}
 }
 
@@ -234,21 +272,35 @@ func (x *Extractor) add(d *draft, ln *lineInfo, belongs bool) {
 	}
 }
 
-func (x *Extractor) finishAll() {
-	if x.tail != nil {
-		x.finish(x.tail)
-		x.tail = nil
-	}
-	if x.open != nil {
-		x.finish(x.open)
-		x.open = nil
-	}
-}
-
+// finish analyzes d and queues its report.
 func (x *Extractor) finish(d *draft) {
+	for i, a := range x.active {
+		if a == d {
+			x.active = append(x.active[:i], x.active[i+1:]...)
+			break
+		}
+	}
 	r := d.analyze()
 	r.Arch = x.parser.Arch()
-	x.out = append(x.out, r)
+	x.done = append(x.done, r)
+}
+
+// emit hands out the finished reports that no active report started
+// before, in the order they started.
+func (x *Extractor) emit() {
+	if len(x.done) == 0 {
+		return
+	}
+	slices.SortStableFunc(x.done, func(a, b *Report) int { return cmp.Compare(a.Start, b.Start) })
+	n := 0
+	for _, r := range x.done {
+		if len(x.active) > 0 && x.active[0].rep.Start < r.Start {
+			break
+		}
+		x.out = append(x.out, r)
+		n++
+	}
+	x.done = append(x.done[:0], x.done[n:]...)
 }
 
 // A lineInfo is one input line as the extractor sees it.
