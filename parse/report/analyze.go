@@ -182,6 +182,9 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 		f = main()
 	case guiltyLocks:
 		if f = firstLock(lines); f == "" {
+			f = firstBlamable(lines, func(s sectionKind) bool { return s == secChain }, workqueueLockRe.MatchString)
+		}
+		if f == "" {
 			f = lockdep()
 		}
 	case guiltyIrqSafe:

@@ -149,7 +149,7 @@ var neverGuilty = []string{
 	`_?compound_head`, `insert_work`, `free_large_kmalloc`, `cleanup_srcu_struct`, `drop_nlink`,
 	`put_device`, `__hwasan_\w+`, `__mod_timer`, `mod_timer\w*`, `add_timer\w*`, `\w*del_timer\w*`,
 	`fast_dput`, `mark_buffer_dirty`, `skb_panic`, `\w*copy_(?:to|from)_user\w*`, `proc_create\w*`,
-	`do_tag_check_fault`, `do_tag_recovery`, `df_debug`, `do_double_fault`, `double_fault`, `\w*kmalloc\w*`, `drbg_\w+`, `rng_setkey`, `device_for_each_child`, `\w*filemap_get_folio\w*`, `pagecache_get_page`,
+	`do_tag_check_fault`, `do_tag_recovery`, `_*printk\w*`, `\w+_write_lock`, `df_debug`, `do_double_fault`, `double_fault`, `\w*kmalloc\w*`, `drbg_\w+`, `rng_setkey`, `device_for_each_child`, `\w*filemap_get_folio\w*`, `pagecache_get_page`,
 	`sk_stop_timer\w*`, `cipher_crypt_one`, `\w*_(?:en|de)crypt`, `i2c_del_adapter`, `__unregister_client`,
 	`unregister_netdev`, `tty_unregister_device`, `print_tainted`, `get_taint`, `iput`, `unregister_netdevice\w*`, `device_remove_\w+`,
 	`device_destroy`, `device_release`, `dpm_sysfs_remove`, `hwrng_unregister`, `\w*queue_delayed_work\w*`,

@@ -313,11 +313,27 @@ func findHeader(body []byte, h *header) int {
 		if lead := bytes.TrimLeft(body[:i], " \t["); len(lead) == 0 {
 			return i
 		}
-		if h.flags&atStart == 0 && !isNameByte(body[i-1]) && body[i-1] != '-' {
+		if h.flags&atStart == 0 && (!isNameByte(body[i-1]) && body[i-1] != '-' || gluedToPrelude(body[:i])) {
 			return i
 		}
 		from = i + 1
 	}
+}
+
+// preludes are lines the kernel prints right before a report's header;
+// a console that drops the newline glues the header to them.
+var preludes = []string{
+	"kasan: GPF could be caused by NULL-ptr deref or user memory access",
+	"kasan: CONFIG_KASAN_INLINE enabled",
+}
+
+func gluedToPrelude(before []byte) bool {
+	for _, p := range preludes {
+		if bytes.HasSuffix(before, []byte(p)) {
+			return true
+		}
+	}
+	return false
 }
 
 // mayHoldHeader is the cheap prefilter: every header has one of these
