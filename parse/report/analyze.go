@@ -96,6 +96,9 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 	}
 	if strings.Contains(tmpl, "{text}") {
 		tmpl = strings.ReplaceAll(tmpl, "{text}", headerText(d.title))
+		if fn := group("fn"); fn != "" {
+			frame = canonical(fn) // the function the header names
+		}
 	}
 	if strings.Contains(tmpl, "{frame}") {
 		named := group("fn")

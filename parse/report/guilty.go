@@ -56,6 +56,9 @@ var neverGuilty = []string{
 	`__list_del_entry_valid\w*`, `__list_add_report`, `__list_del_entry\w*`, `list_add\w*`, `list_del\w*`,
 	`__list_add`, `__list_del`, `hlist_\w+`, `__hlist_\w+`,
 
+	// Rust's panic machinery.
+	`__rustc::\w+`, `core::panicking::[\w:]+`, `rust_helper_\w+`, `\w*rust_begin_unwind`,
+
 	// Sanitizer runtimes.
 	`kasan_\w+`, `__kasan_\w+`, `__asan_\w+`, `asan\.\w+`, `check_memory_region\w*`, `memory_is_poisoned\w*`,
 	`print_address_description\w*`, `print_report`, `describe_object\w*`, `__kasan_report`, `kasan`,
@@ -269,39 +272,6 @@ var notLeaking = []string{
 
 var notLeakingRe = regexp.MustCompile(`^(?:` + strings.Join(notLeaking, "|") + `)$`)
 
-// demangle returns the source name of a C++ symbol in the Itanium ABI
-// ("_Z8fakeNameiii" is fakeName, "_ZN3foo3barEv" is foo::bar), and any
-// other name as it is.
-func demangle(name string) string {
-	if !strings.HasPrefix(name, "_Z") {
-		return name
-	}
-	s, nested := name[2:], false
-	if strings.HasPrefix(s, "N") {
-		s, nested = s[1:], true
-	}
-	var parts []string
-	for len(s) > 0 && s[0] >= '1' && s[0] <= '9' {
-		n, i := 0, 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			n = n*10 + int(s[i]-'0')
-			i++
-		}
-		if n > len(s)-i {
-			return name
-		}
-		parts = append(parts, s[i:i+n])
-		s = s[i+n:]
-		if !nested {
-			break
-		}
-	}
-	if len(parts) == 0 {
-		return name
-	}
-	return strings.Join(parts, "::")
-}
-
 // baseName strips what the compiler appends to a function's name
 // (".isra.0", ".constprop.3", ".part.1", ".cold"), which would split one
 // function's reports under several titles.
@@ -314,5 +284,9 @@ func baseName(name string) string {
 
 // blamable reports whether a frame may be the guilty one.
 func blamable(fr *Frame) bool {
-	return fr.Name != "" && !neverGuiltyRe.MatchString(baseName(fr.Name))
+	if fr.Name == "" {
+		return false
+	}
+	base := baseName(fr.Name)
+	return !neverGuiltyRe.MatchString(base) && !neverGuiltyRe.MatchString(demangle(base))
 }

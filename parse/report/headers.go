@@ -121,6 +121,7 @@ var headers = []header{
 	{literal: "BUG: KASAN: ", title: "{text}", guilty: guiltyNone},
 	{literal: "BUG: KMSAN: ", re: rx(`BUG: KMSAN: (\S+) in (?P<fn>[\w.]+)`), title: "KMSAN: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
 	{literal: "BUG: KFENCE: ", re: rx(`BUG: KFENCE: (.+?) in (?P<fn>[\w.]+)`), title: "KFENCE: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
+	{literal: "BUG: KCSAN: ", re: rx(`BUG: KCSAN: [\w:-]+(?: [\w-]+)* in (?P<fn>[\w.]+)`), title: "{text}", guilty: guiltyNone},
 	{literal: "BUG: KCSAN: ", title: "{text}", guilty: guiltyNone},
 	{literal: "UBSAN: Undefined behaviour in ", title: "UBSAN: undefined-behaviour in {frame}", guilty: guiltyMain},
 	{literal: "UBSAN: ", re: rx(`UBSAN: ([a-z-]+) in `), title: "UBSAN: $1 in {frame}", guilty: guiltyMain},
@@ -158,6 +159,9 @@ var headers = []header{
 	{literal: "Alignment trap: ", title: "Alignment trap in {frame}", guilty: guiltyMain},
 	{literal: "BUG: stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyOverflow},
 	{literal: "BUG: TASK stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyOverflow},
+
+	// A Rust panic (the kernel BUG that follows is its own way to stop).
+	{literal: "attempt to ", re: rx(`attempt to (\w+(?: \w+)?) with overflow`), title: "attempt to $1 with overflow in {frame}", guilty: guiltyMain, flags: atStart | absorbs},
 
 	// Panics. A panic right after a report is part of it; alone, it is
 	// titled by its message.
@@ -340,7 +344,7 @@ func gluedToPrelude(before []byte) bool {
 // words.
 func mayHoldHeader(b []byte) bool {
 	for _, w := range [...]string{"BUG", "WARNING", "INFO", "Oops", "rror", "ault", "nable", "anic", "UBSAN", "PANIC", "trap", "opcode",
-		"skb_", "int3", "stack", "unreferenced", "unregister", "VFS", "ODEBUG", "DEBUG_LOCKS", "SYZ", "LOCKUP", "SeaBIOS"} {
+		"skb_", "int3", "stack", "overflow", "unreferenced", "unregister", "VFS", "ODEBUG", "DEBUG_LOCKS", "SYZ", "LOCKUP", "SeaBIOS"} {
 		if bytes.Contains(b, []byte(w)) {
 			return true
 		}
