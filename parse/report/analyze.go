@@ -335,6 +335,16 @@ func stalledIn(frames []*Frame) string {
 	return first
 }
 
+// hasTrace reports whether the report printed any call-trace entry.
+func hasTrace(lines []heldLine) bool {
+	for i := range lines {
+		if lines[i].kind == lineTrace {
+			return true
+		}
+	}
+	return false
+}
+
 func isAllHexString(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isHex(s[i]) {
@@ -352,14 +362,19 @@ func corruption(h *header, lines []heldLine) string {
 			return "the machine disconnected during the report"
 		}
 	}
+	if h.flags&noStack == 0 && !hasTrace(lines) {
+		return "the report has no call trace"
+	}
+	seen := map[sectionKind]bool{}
 	for i := range lines {
 		l := &lines[i]
 		if !l.marker || (l.section != secTrace && l.section != secStack && l.section != secLeak &&
-			l.section != secAlloc && l.section != secFree) {
+			l.section != secAlloc && l.section != secFree) || seen[l.section] {
 			continue
 		}
+		seen[l.section] = true // later stacks of the kind are other tasks'
 		rest := lines[i+1:]
-		if len(rest) < 4 {
+		if len(rest) == 0 {
 			return "the report ends right after its stack's marker"
 		}
 		found := false

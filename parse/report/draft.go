@@ -91,11 +91,12 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 			// place on the next line.
 			kind = lineLock
 		case kind == lineTrace && !d.tracing && needsMarker(d.section) && (d.section != secHead || d.hdr.flags&stackFirst == 0) &&
-			!bytes.Contains(h.text, []byte(" from ")):
+			!bytes.Contains(h.text, []byte(" from ")) && p.Arch() != parse.ArchRISCV:
 			// Stack entries before the "Call Trace:" of their part of
 			// the report are another CPU's, interleaved with it. (ARM's
 			// "callee from caller" entries are unmistakable, and ARM
-			// prints no marker before an NMI backtrace.)
+			// prints no marker before an NMI backtrace, RISC-V none
+			// after a WARNING's registers.)
 			kind, ok = lineOther, false
 		}
 		h.kind = kind

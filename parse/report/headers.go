@@ -38,6 +38,8 @@ const (
 	weak
 	// notFirst: the header is one only after other lines of the log.
 	notFirst
+	// noStack: the report is whole without a call trace.
+	noStack
 )
 
 // A header is a line that opens a kernel report, and how the report's
@@ -121,8 +123,8 @@ var headers = []header{
 	{literal: "BUG: KASAN: ", title: "{text}", guilty: guiltyNone},
 	{literal: "BUG: KMSAN: ", re: rx(`BUG: KMSAN: (\S+) in (?P<fn>[\w.]+)`), title: "KMSAN: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
 	{literal: "BUG: KFENCE: ", re: rx(`BUG: KFENCE: (.+?) in (?P<fn>[\w.]+)`), title: "KFENCE: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
-	{literal: "BUG: KCSAN: ", re: rx(`BUG: KCSAN: [\w:-]+(?: [\w-]+)* in (?P<fn>[\w.]+)`), title: "{text}", guilty: guiltyNone},
-	{literal: "BUG: KCSAN: ", title: "{text}", guilty: guiltyNone},
+	{literal: "BUG: KCSAN: ", re: rx(`BUG: KCSAN: [\w:-]+(?: [\w-]+)* in (?P<fn>[\w.]+)`), title: "{text}", guilty: guiltyNone, flags: noStack},
+	{literal: "BUG: KCSAN: ", title: "{text}", guilty: guiltyNone, flags: noStack},
 	{literal: "UBSAN: Undefined behaviour in ", title: "UBSAN: undefined-behaviour in {frame}", guilty: guiltyMain},
 	{literal: "UBSAN: ", re: rx(`UBSAN: ([a-z-]+) in `), title: "UBSAN: $1 in {frame}", guilty: guiltyMain},
 	{literal: "INFO: Allocated in ", title: "{text}", guilty: guiltyNone},
@@ -165,7 +167,7 @@ var headers = []header{
 
 	// Panics. A panic right after a report is part of it; alone, it is
 	// titled by its message.
-	{literal: "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", re: rx(`Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?P<fn>[A-Za-z_][\w.]*)`), title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyNamed, flags: panics},
+	{literal: "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", re: rx(`Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?P<fn>[A-Za-z_][\w.]*)`), title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyNamed, flags: panics | noStack},
 	{literal: "Kernel panic - not syncing: stack-protector: ", title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyMain, flags: panics},
 	{literal: "Kernel panic - not syncing: corrupted stack end detected inside scheduler", title: "kernel panic: corrupted stack end in {frame}", guilty: guiltyStall, flags: panics},
 	{literal: "Kernel panic - not syncing: kernel stack overflow", title: "kernel stack overflow in {frame}", guilty: guiltyOverflow, flags: panics},
@@ -183,9 +185,9 @@ var headers = []header{
 	{literal: "INFO: rcu_", re: rx(`INFO: rcu_\w+ (?:self-)?detected (?:expedited )?stalls?`), title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "INFO: rcu_tasks detected stalls", title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "BUG: soft lockup", title: "BUG: soft lockup in {frame}", guilty: guiltyLockup, flags: anyContext},
-	{literal: "BUG: workqueue lockup", title: "BUG: workqueue lockup", flags: anyContext},
+	{literal: "BUG: workqueue lockup", title: "BUG: workqueue lockup", flags: anyContext | noStack},
 	{literal: "watchdog: Watchdog detected hard LOCKUP", title: "watchdog: Watchdog detected hard LOCKUP in {frame}", guilty: guiltyStall, flags: anyContext},
-	{literal: "unregister_netdevice: waiting for ", title: "unregister_netdevice: waiting for DEV to become free", flags: weak},
+	{literal: "unregister_netdevice: waiting for ", title: "unregister_netdevice: waiting for DEV to become free", flags: weak | noStack},
 
 	// Lockdep and friends.
 	{literal: "WARNING: possible circular locking dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
@@ -205,15 +207,15 @@ var headers = []header{
 	{literal: "WARNING: bad unlock balance detected!", title: "WARNING: bad unlock balance in {frame}", guilty: guiltyLocks},
 	{literal: "BUG: held lock freed!", title: "BUG: held lock freed in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: held lock freed!", title: "WARNING: held lock freed in {frame}", guilty: guiltyLocks},
-	{literal: "BUG: lock held when returning to user space!", title: "BUG: lock held when returning to user space in {frame}", guilty: guiltyLocks},
-	{literal: "WARNING: lock held when returning to user space!", title: "WARNING: lock held when returning to user space in {frame}", guilty: guiltyLocks},
+	{literal: "BUG: lock held when returning to user space!", title: "BUG: lock held when returning to user space in {frame}", guilty: guiltyLocks, flags: noStack},
+	{literal: "WARNING: lock held when returning to user space!", title: "WARNING: lock held when returning to user space in {frame}", guilty: guiltyLocks, flags: noStack},
 	{literal: "BUG: ", re: rx(`BUG: \S+ still has locks held!`), title: "BUG: still has locks held in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: ", re: rx(`WARNING: \S+ still has locks held!`), title: "WARNING: still has locks held in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: Nested lock was not taken", title: "WARNING: nested lock was not taken in {frame}", guilty: guiltyLockdep},
 	{literal: "BUG: Invalid wait context", title: "WARNING: locking bug in {frame}", guilty: guiltyLockdep},
 	{literal: "DEBUG_LOCKS_WARN_ON(", title: "WARNING: locking bug in {frame}", guilty: guiltyMain, flags: absorbs | continues},
-	{literal: "BUG: MAX_STACK_TRACE_ENTRIES too low!", title: "BUG: MAX_STACK_TRACE_ENTRIES too low!"},
-	{literal: "BUG: MAX_LOCKDEP_", re: rx(`BUG: (MAX_LOCKDEP_\w+ too low!)`), title: "BUG: $1"},
+	{literal: "BUG: MAX_STACK_TRACE_ENTRIES too low!", title: "BUG: MAX_STACK_TRACE_ENTRIES too low!", flags: noStack},
+	{literal: "BUG: MAX_LOCKDEP_", re: rx(`BUG: (MAX_LOCKDEP_\w+ too low!)`), title: "BUG: $1", flags: noStack | noStack},
 	{literal: "BUG: spinlock ", re: rx(`BUG: spinlock (.+?) on CPU`), title: "BUG: spinlock $1 in {frame}", guilty: guiltyMain},
 	{literal: "BUG: rwlock ", re: rx(`BUG: rwlock (.+?) on CPU`), title: "BUG: rwlock $1 in {frame}", guilty: guiltyMain},
 
@@ -221,41 +223,41 @@ var headers = []header{
 	{literal: "BUG: scheduling while atomic", title: "BUG: scheduling while atomic in {frame}", guilty: guiltyMain},
 	{literal: "BUG: sleeping function called from invalid context", title: "BUG: sleeping function called from invalid context in {frame}", guilty: guiltyMain},
 	{literal: "BUG: using ", re: rx(`BUG: using (\S+) in preemptible`), title: "BUG: using $1 in preemptible code in {frame}", guilty: guiltyMain},
-	{literal: "BUG: workqueue leaked lock or atomic", title: "BUG: workqueue leaked lock or atomic in {frame}", guilty: guiltyNamed, detail: rx(`\s*last function: (?P<fn>[\w.]+)`)},
+	{literal: "BUG: workqueue leaked lock or atomic", title: "BUG: workqueue leaked lock or atomic in {frame}", guilty: guiltyNamed, detail: rx(`\s*last function: (?P<fn>[\w.]+)`), flags: noStack},
 
 	// Memory management.
 	{literal: "BUG: Bad page state", title: "BUG: Bad page state in {frame}", guilty: guiltyMain},
-	{literal: "BUG: Bad page map", title: "BUG: Bad page map"},
-	{literal: "BUG: Bad rss-counter state", title: "BUG: Bad rss-counter state"},
-	{literal: "BUG: Dentry ", re: rx(`BUG: Dentry .*still in use`), title: "BUG: Dentry still in use in unmount"},
+	{literal: "BUG: Bad page map", title: "BUG: Bad page map", flags: noStack},
+	{literal: "BUG: Bad rss-counter state", title: "BUG: Bad rss-counter state", flags: noStack},
+	{literal: "BUG: Dentry ", re: rx(`BUG: Dentry .*still in use`), title: "BUG: Dentry still in use in unmount", flags: noStack},
 	{literal: "unreferenced object 0x", title: "memory leak in {frame}", guilty: guiltyLeak, flags: continues},
 	{literal: "BUG: memory leak", title: "memory leak in {frame}", guilty: guiltyLeak, flags: absorbs},
 	{literal: "BUG ", re: rx(`BUG [\w-]+ \([^)]*\): Object already free`), title: "BUG: Object already free"},
-	{literal: "VFS: Busy inodes after unmount", title: "VFS: Busy inodes after unmount (use-after-free)"},
-	{literal: "VFS: Close: file count is 0", title: "VFS: Close: file count is zero (use-after-free)"},
+	{literal: "VFS: Busy inodes after unmount", title: "VFS: Busy inodes after unmount (use-after-free)", flags: noStack},
+	{literal: "VFS: Close: file count is 0", title: "VFS: Close: file count is zero (use-after-free)", flags: noStack},
 
 	// WARNINGs, by location; the other WARNINGs last.
 	{literal: "WARNING: CPU: ", re: rx(`WARNING: CPU: \d+ PID: -?\d+ at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
 	{literal: "WARNING: at ", re: rx(`WARNING: at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
 	{literal: "WARNING: ", re: rx(`WARNING: (?:\[.*?\] )?(?P<file>[\w./-]+\.[ch]):\d+ at (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
 	// With hashed pointers ("(ptrval)") both kinds read the same.
-	{literal: "WARNING: kernel stack ", re: rx(`WARNING: kernel stack (?:regs|frame pointer) at +\(_*ptrval_*\)`), title: "WARNING: kernel stack regs has bad value"},
-	{literal: "WARNING: kernel stack regs at ", re: rx(`WARNING: kernel stack regs at .* has bad 'bp' value`), title: "WARNING: kernel stack regs has bad 'bp' value"},
-	{literal: "WARNING: kernel stack regs at ", title: "WARNING: kernel stack regs has bad value"},
-	{literal: "WARNING: kernel stack frame pointer at ", title: "WARNING: kernel stack frame pointer has bad value"},
+	{literal: "WARNING: kernel stack ", re: rx(`WARNING: kernel stack (?:regs|frame pointer) at +\(_*ptrval_*\)`), title: "WARNING: kernel stack regs has bad value", flags: noStack},
+	{literal: "WARNING: kernel stack regs at ", re: rx(`WARNING: kernel stack regs at .* has bad 'bp' value`), title: "WARNING: kernel stack regs has bad 'bp' value", flags: noStack},
+	{literal: "WARNING: kernel stack regs at ", title: "WARNING: kernel stack regs has bad value", flags: noStack},
+	{literal: "WARNING: kernel stack frame pointer at ", title: "WARNING: kernel stack frame pointer has bad value", flags: noStack},
 	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs | continues, skip: odebugSkip},
 
 	// The machine's firmware starting over: the kernel rebooted without a
 	// word. (Not at the start of a log: the banner of the first boot.)
-	{literal: "SeaBIOS (version ", title: "unexpected kernel reboot", flags: atStart | notFirst},
+	{literal: "SeaBIOS (version ", title: "unexpected kernel reboot", flags: atStart | notFirst | noStack},
 
 	// The harness's own failures (syzkaller).
-	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart | weak},
-	{literal: "SYZFATAL: ", re: rx(`SYZFATAL: (.*)`), title: "SYZFATAL: $1", flags: weak},
+	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart | weak | noStack},
+	{literal: "SYZFATAL: ", re: rx(`SYZFATAL: (.*)`), title: "SYZFATAL: $1", flags: weak | noStack},
 
 	// The generic forms, last.
-	{literal: "WARNING: ", re: rx(`WARNING: (.*)`), title: "WARNING: $1", flags: atStart},
-	{literal: "BUG: ", re: rx(`BUG: (.*)`), title: "BUG: $1", flags: atStart},
+	{literal: "WARNING: ", re: rx(`WARNING: (.*)`), title: "WARNING: $1", flags: atStart | noStack},
+	{literal: "BUG: ", re: rx(`BUG: (.*)`), title: "BUG: $1", flags: atStart | noStack},
 }
 
 // noiseHeaders are lines that look like headers but report nothing wrong
