@@ -106,10 +106,14 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 			named = detailFn(h.detail, lines)
 		}
 		frame = d.guiltyFrame(lines, named, checker, skip)
-		if frame == "" {
+		switch {
+		case frame == "" && h.flags&textIfNoFrame != 0:
+			tmpl = headerText(d.title)
+			corrupted = "no frame in the report's stack can be blamed"
+		case frame == "":
 			tmpl = strings.ReplaceAll(tmpl, "{frame}", "corrupted")
 			corrupted = "no frame in the report's stack can be blamed"
-		} else {
+		default:
 			tmpl = strings.ReplaceAll(tmpl, "{frame}", frame)
 		}
 	}

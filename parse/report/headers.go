@@ -40,6 +40,9 @@ const (
 	notFirst
 	// noStack: the report is whole without a call trace.
 	noStack
+	// textIfNoFrame: when no frame can be blamed, the title is the
+	// header's own text rather than "... in corrupted".
+	textIfNoFrame
 )
 
 // A header is a line that opens a kernel report, and how the report's
@@ -190,7 +193,7 @@ var headers = []header{
 	{literal: "unregister_netdevice: waiting for ", title: "unregister_netdevice: waiting for DEV to become free", flags: weak | noStack},
 
 	// Lockdep and friends.
-	{literal: "WARNING: possible circular locking dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
+	{literal: "WARNING: possible circular locking dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks, flags: textIfNoFrame},
 	{literal: "INFO: possible circular locking dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: possible recursive locking detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
 	{literal: "INFO: possible recursive locking detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
@@ -200,7 +203,7 @@ var headers = []header{
 	{literal: "INFO: ", re: rx(`INFO: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`), title: "possible deadlock in {frame}", guilty: guiltyIrqSafe},
 	{literal: "WARNING: inconsistent lock state", title: "inconsistent lock state in {frame}", guilty: guiltyLocks},
 	{literal: "INFO: inconsistent lock state", title: "inconsistent lock state in {frame}", guilty: guiltyLocks},
-	{literal: "WARNING: suspicious RCU usage", title: "WARNING: suspicious RCU usage in {frame}", guilty: guiltyLockdep},
+	{literal: "WARNING: suspicious RCU usage", title: "WARNING: suspicious RCU usage in {frame}", guilty: guiltyLockdep, flags: textIfNoFrame},
 	{literal: "INFO: suspicious RCU usage", title: "INFO: suspicious RCU usage in {frame}", guilty: guiltyLockdep},
 	{literal: "INFO: trying to register non-static key", title: "INFO: trying to register non-static key in {frame}", guilty: guiltyLockdep},
 	{literal: "BUG: bad unlock balance detected!", title: "BUG: bad unlock balance in {frame}", guilty: guiltyLocks},
