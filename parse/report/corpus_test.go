@@ -181,6 +181,58 @@ func TestSyzkallerCorpusAgreement(t *testing.T) {
 	}
 }
 
+// TestSyzkallerGuiltyFiles measures, over syzkaller's guilty/ corpus of
+// logs symbolized to source lines, how often the source file of the
+// guilty frame is the file syzkaller blames. syzkaller blames files by
+// rules of their own (which files are generic, which maintainers own
+// what) that the extractor does not implement, so the figure is only a
+// guide: it says how often the guilty frame already lands in the blamed
+// file.
+func TestSyzkallerGuiltyFiles(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "guilty", "*"))
+	if len(files) == 0 {
+		t.Skip(corpusDir + " not present")
+	}
+	sort.Slice(files, func(i, j int) bool { return numericName(files[i]) < numericName(files[j]) })
+	file := &agreement{name: "guilty file", floor: 0.35}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, log, _ := bytes.Cut(data, []byte("\n\n"))
+		want := ""
+		for _, l := range strings.Split(string(header), "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), "FILE: "); ok {
+				want = v
+			}
+		}
+		if want == "" {
+			continue
+		}
+		got := ""
+		if reps := extractAll(t, log, nil); len(reps) > 0 {
+			got = guiltyFile(reps[0])
+		}
+		file.add(got == want, filepath.Base(f), got, want)
+	}
+	file.check(t)
+}
+
+// guiltyFile is the source file of a report's guilty frame, when the log
+// was symbolized to source lines: the file of the guilty frame or, when
+// that is a header (an inline helper), of its first caller in a .c file.
+func guiltyFile(r *Report) string {
+	found := false
+	for _, fr := range r.Frames {
+		found = found || canonical(fr.Name) == r.Frame
+		if found && fr.File != "" && !strings.HasSuffix(fr.File, ".h") {
+			return strings.TrimPrefix(fr.File, "./")
+		}
+	}
+	return ""
+}
+
 func yn(b bool) string {
 	if b {
 		return "Y"
