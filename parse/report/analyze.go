@@ -33,7 +33,7 @@ func inMainStack(s sectionKind) bool {
 }
 
 // mainFrames returns the report's stack: the faulting instruction and the
-// first call trace.
+// first call trace, down to where the task entered the kernel.
 func mainFrames(lines []heldLine) []Frame {
 	var frames []Frame
 	traced := false
@@ -47,9 +47,17 @@ func mainFrames(lines []heldLine) []Frame {
 		}
 		frames = append(frames, l.frame)
 		traced = traced || l.kind == lineTrace
+		if kernelEntryRe.MatchString(baseName(l.frame.Name)) {
+			break // what follows is user space's registers
+		}
 	}
 	return frames
 }
+
+// kernelEntryRe matches the outermost frames of a task's kernel stack:
+// the syscall and exception entries from user space, and the start of
+// kernel threads.
+var kernelEntryRe = regexp.MustCompile(`^(?:entry_SYSCALL\w*|entry_SYSENTER\w*|entry_INT80\w*|ret_from_fork\w*|el0t?_\d*_?sync|el0_svc|ret_fast_syscall|system_call\w*|ret_from_syscall)$`)
 
 // makeTitle builds the title from the header's template and returns it
 // with the guilty frame, and why the report is corrupted when the title
@@ -113,6 +121,9 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		case frame == "":
 			tmpl = strings.ReplaceAll(tmpl, "{frame}", "corrupted")
 			corrupted = "no frame in the report's stack can be blamed"
+			if rawStack(lines) {
+				corrupted = "the report's stack has addresses without symbols (give a symbol table)"
+			}
 		default:
 			tmpl = strings.ReplaceAll(tmpl, "{frame}", frame)
 		}
@@ -235,12 +246,24 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 // firstBlamable returns the first reliable frame, in the sections in
 // allows, that may be blamed and that skip (when set) does not skip.
 func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string) bool) string {
+	badPC := uint64(0) // a jump to a bad address shows it as IP and first entry
+	for i := range lines {
+		if l := &lines[i]; l.kind == lineIP && l.frame.Name == "" {
+			badPC = l.frame.Address
+			break
+		}
+	}
 	for i := range lines {
 		l := &lines[i]
 		if l.kind != lineIP && l.kind != lineTrace || !in(l.section) {
 			continue
 		}
 		fr := &l.frame
+		if l.kind == lineTrace && fr.Reliable && fr.Name == "" && fr.Address != 0 && fr.Address != badPC {
+			// An address without a symbol may be the guilty frame: the
+			// named frames after it cannot be blamed in its place.
+			return ""
+		}
 		if !fr.Reliable || !blamable(fr) {
 			continue
 		}
@@ -337,6 +360,18 @@ func stalledIn(frames []*Frame) string {
 		}
 	}
 	return first
+}
+
+// rawStack reports a main stack whose frames are addresses without
+// symbols.
+func rawStack(lines []heldLine) bool {
+	for i := range lines {
+		l := &lines[i]
+		if l.kind == lineTrace && inMainStack(l.section) && l.frame.Reliable {
+			return l.frame.Name == "" && l.frame.Address != 0
+		}
+	}
+	return false
 }
 
 // hasTrace reports whether the report printed any call-trace entry.

@@ -39,6 +39,12 @@ type draft struct {
 	// tailLeft more lines for a panic over it.
 	ended    bool
 	tailLeft int
+	// lastTime is the dmesg timestamp of the report's last line, -1 when
+	// not known.
+	lastTime float64
+	// arm: the report has ARM's "callee from caller" entries, which only
+	// ARM prints.
+	arm bool
 }
 
 // A heldLine is one line of a report, reduced to what the analysis reads.
@@ -52,7 +58,7 @@ type heldLine struct {
 }
 
 func newDraft(h *header, m []byte, ln *lineInfo, max int) *draft {
-	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: ln.ctx, prefixed: ln.prefix > 0}
+	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: ln.ctx, prefixed: ln.prefix > 0, lastTime: -1}
 	d.rep.Start = ln.off
 	d.rep.PID, d.rep.CPU = -1, -1
 	d.rep.Panicked = h.flags&panics != 0
@@ -124,6 +130,7 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 // call that does not return), and the caller.
 func (d *draft) holdARM(h heldLine, caller Frame, ln *lineInfo) {
 	d.lockNext = false
+	d.arm = true
 	if h.frame.Name == "" || h.frame.Name != d.lastCaller {
 		d.lines = append(d.lines, h)
 	}
@@ -256,6 +263,10 @@ var sectionMarkers = []struct {
 	{"RCU grace-period kthread stack dump:", secKthread},
 	{"Showing busy workqueues", secAux},
 	{"Preemption disabled at:", secAux},
+	{"CPU0: stopping", secTask},
+	{"CPU1: stopping", secTask},
+	{"CPU2: stopping", secTask},
+	{"CPU3: stopping", secTask},
 	{"page last allocated", secTrace},
 	{"page last free", secFree},
 	{"Kernel panic - not syncing", secPanic},

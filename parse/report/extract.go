@@ -80,7 +80,8 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 	text := l.Text
 	n := parse.SplitPrefix(text)
 	body := text[n:]
-	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n}
+	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n,
+		time: timestamp(text[:n])}
 	d := x.route(&ln)
 	h, m := matchHeader(body)
 	if h != nil && h.flags&notFirst != 0 && l.Offset == 0 {
@@ -92,7 +93,7 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 		h = nil
 	}
 	switch {
-	case h != nil && d != nil && d.joins(h):
+	case h != nil && d != nil && d.joins(h, ln.time):
 		d.ended = false
 		x.take(d, &ln, h)
 	case h != nil:
@@ -160,13 +161,20 @@ func (x *Extractor) start(h *header, m []byte, ln *lineInfo) {
 	x.add(d, ln, true)
 }
 
-// joins reports whether header h continues report d rather than starting
-// a new one: "Oops: 0002 [#1]" after "BUG: kernel NULL pointer
-// dereference", "invalid opcode" after "kernel BUG at", a panic in the
-// middle of a report or right after its end.
-func (d *draft) joins(h *header) bool {
+// panicGap is how long after a report's last line a panic is still the
+// same crash's: the kernel panics right away (panic_on_oops,
+// panic_on_warn); a panic seconds later is another event (a watchdog, a
+// sysrq).
+const panicGap = 2.0
+
+// joins reports whether header h, printed at time (seconds, < 0 when not
+// known), continues report d rather than starting a new one: "Oops: 0002
+// [#1]" after "BUG: kernel NULL pointer dereference", "invalid opcode"
+// after "kernel BUG at", a panic in the middle of a report or right after
+// its end.
+func (d *draft) joins(h *header, time float64) bool {
 	if h.flags&panics != 0 {
-		return true
+		return time < 0 || d.lastTime < 0 || time-d.lastTime <= panicGap
 	}
 	if d.ended {
 		return false
@@ -265,6 +273,9 @@ func (x *Extractor) add(d *draft, ln *lineInfo, belongs bool) {
 		d.rep.Lines += d.pendingLines + 1
 		d.pendingLines = 0
 		d.quiet = 0
+		if ln.time >= 0 {
+			d.lastTime = ln.time
+		}
 		x.inReport = true
 	} else {
 		d.pendingLines++
@@ -282,6 +293,9 @@ func (x *Extractor) finish(d *draft) {
 	}
 	r := d.analyze()
 	r.Arch = x.parser.Arch()
+	if r.Arch == parse.ArchUnknown && d.arm {
+		r.Arch = parse.ArchARM
+	}
 	x.done = append(x.done, r)
 }
 
@@ -305,12 +319,45 @@ func (x *Extractor) emit() {
 
 // A lineInfo is one input line as the extractor sees it.
 type lineInfo struct {
-	off, end int64  // the line's offsets in the input, end after its terminator
-	text     []byte // the whole line, without its terminator
-	body     []byte // the kernel's text: text without the collector's prefix
-	prefix   int    // len(text) - len(body)
-	ctx      string // the printk caller id ("T123", "C1"), or ""
+	off, end int64   // the line's offsets in the input, end after its terminator
+	text     []byte  // the whole line, without its terminator
+	body     []byte  // the kernel's text: text without the collector's prefix
+	prefix   int     // len(text) - len(body)
+	ctx      string  // the printk caller id ("T123", "C1"), or ""
+	time     float64 // the dmesg timestamp in seconds, -1 without one
 	named    []Named
+}
+
+// timestamp reads the dmesg timestamp ("[   12.345678]") in a line's
+// prefix, in seconds; -1 when there is none.
+func timestamp(prefix []byte) float64 {
+	i := bytes.IndexByte(prefix, '[')
+	if i < 0 {
+		return -1
+	}
+	j := i + 1
+	for j < len(prefix) && prefix[j] == ' ' {
+		j++
+	}
+	secs, frac, scale, digits, dot := 0.0, 0.0, 1.0, 0, false
+	for ; j < len(prefix); j++ {
+		c := prefix[j]
+		switch {
+		case c >= '0' && c <= '9' && !dot:
+			secs = secs*10 + float64(c-'0')
+			digits++
+		case c >= '0' && c <= '9':
+			scale /= 10
+			frac += float64(c-'0') * scale
+		case c == '.' && !dot && digits > 0:
+			dot = true
+		case c == ']' && dot:
+			return secs + frac
+		default:
+			return -1
+		}
+	}
+	return -1
 }
 
 // callerID returns the printk caller id in a line's prefix ("[  T123]" or

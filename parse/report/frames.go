@@ -160,7 +160,7 @@ func parseCallee(b []byte, p int) (fr Frame, end int, ok bool) {
 		if fr.Address == 0 {
 			fr.Address, _ = strconv.ParseUint(string(b[p+2:q]), 16, 64)
 		}
-		return fr, q, true
+		return fr, readSuffixes(b, q, &fr), true
 	}
 	paren := false
 	if p < len(b) && b[p] == '(' {

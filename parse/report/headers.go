@@ -177,6 +177,9 @@ var headers = []header{
 	{literal: "Kernel panic - not syncing: Attempted to kill init!", title: "kernel panic: Attempted to kill init!", flags: panics},
 	{literal: "Kernel panic - not syncing: Couldn't open N_TTY ldisc", title: "kernel panic: Couldn't open N_TTY ldisc", flags: panics},
 	{literal: "Kernel panic - not syncing: Fatal exception", title: "kernel panic: Fatal exception", flags: panics},
+	// A crash asked for: no stack is missing when a kernel that already
+	// oopsed prints none.
+	{literal: "Kernel panic - not syncing: sysrq triggered crash", title: "kernel panic: sysrq triggered crash", flags: panics | noStack},
 	{literal: "Kernel panic - not syncing: panic_on_warn set", title: "kernel panic: panic_on_warn set", flags: panics},
 	{literal: "Kernel panic - not syncing: ", re: rx(`Kernel panic - not syncing: (.*)`), title: "kernel panic: $1", flags: panics},
 
