@@ -216,9 +216,9 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 	case guiltyLockdep:
 		f = lockdep()
 	case guiltyLeak:
-		f = firstBlamable(lines, func(s sectionKind) bool { return s == secLeak }, notLeakingRe.MatchString)
+		f = firstBlamable(lines, func(s sectionKind) bool { return s == secLeak }, notLeakingSet.has)
 	case guiltyHang:
-		f = firstBlamable(lines, func(s sectionKind) bool { return s == secHead || s == secTrace }, waitingRe.MatchString)
+		f = firstBlamable(lines, func(s sectionKind) bool { return s == secHead || s == secTrace }, waitingSet.has)
 	case guiltyStall:
 		f = stallFrame(lines)
 	case guiltyLockup:
@@ -342,7 +342,7 @@ func lockupFrame(lines []heldLine) string {
 func stalledIn(frames []*Frame) string {
 	suitable := func(fr *Frame) bool {
 		base := baseName(fr.Name)
-		return blamable(fr) && !waitingRe.MatchString(base) && !stallPlumbingRe.MatchString(base)
+		return blamable(fr) && !waitingSet.has(base) && !stallPlumbingSet.has(base)
 	}
 	first := ""
 	for _, fr := range frames {
@@ -355,7 +355,7 @@ func stalledIn(frames []*Frame) string {
 		return first // cross-CPU calls are one well-known stall
 	}
 	for i := 0; i+1 < len(frames); i++ {
-		if suitable(frames[i]) && stallAnchorRe.MatchString(baseName(frames[i+1].Name)) {
+		if suitable(frames[i]) && stallAnchorSet.has(baseName(frames[i+1].Name)) {
 			return canonical(frames[i].Name)
 		}
 	}

@@ -58,6 +58,9 @@ type heldLine struct {
 }
 
 func newDraft(h *header, m []byte, ln *lineInfo, max int) *draft {
+	if len(m) > maxHeldLine {
+		m = m[:maxHeldLine]
+	}
 	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: ln.ctx, prefixed: ln.prefix > 0, lastTime: -1}
 	d.rep.Start = ln.off
 	d.rep.PID, d.rep.CPU = -1, -1
@@ -72,7 +75,9 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 		d.rep.Truncated = true
 		return
 	}
-	p.Tokens(ln.text) // learns the architecture from the line
+	if mayTellArch(ln.body) {
+		p.Tokens(ln.text) // the parser learns the architecture from the line
+	}
 	body := ln.body
 	if len(body) > maxHeldLine {
 		body = body[:maxHeldLine]
@@ -138,6 +143,18 @@ func (d *draft) holdARM(h heldLine, caller Frame, ln *lineInfo) {
 	d.lastCaller = caller.Name
 	h.frame = caller
 	d.lines = append(d.lines, h)
+}
+
+// mayTellArch is a cheap prefilter for the lines that tell the parser the
+// log's architecture (parse's cues: "RIP: ", "pstate: ", " psr: ", "epc :"
+// ...): only those are worth its address formats.
+func mayTellArch(b []byte) bool {
+	for _, w := range [...]string{"IP", "EFLAGS", "TASK>", "pstate", "Call trace", "psr", "PC is", "epc", "PSW"} {
+		if bytes.Contains(b, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // nameRaw gives a raw frame the name a caller resolved for its address.

@@ -161,7 +161,7 @@ var neverGuilty = []string{
 }
 
 // neverGuiltyRe matches a whole function name that is never to blame.
-var neverGuiltyRe = regexp.MustCompile(`^(?:` + strings.Join(neverGuilty, "|") + `)$`)
+var neverGuiltySet = compileNames(neverGuilty)
 
 // waiting are the functions a hung task sleeps in: its guilty frame is
 // the one that waited.
@@ -187,7 +187,7 @@ var waiting = []string{
 	`_cond_resched`, `__cond_resched\w*`, `preempt_schedule\w*`, `___preempt_schedule\w*`,
 }
 
-var waitingRe = regexp.MustCompile(`^(?:` + strings.Join(waiting, "|") + `)$`)
+var waitingSet = compileNames(waiting)
 
 // stallPlumbing are the frames a stalled CPU's stack passes through on
 // its way from user space or a kernel thread to the code that stalled:
@@ -206,7 +206,7 @@ var stallPlumbing = []string{
 	`el0_svc_common\w*`, `el0_svc_handler`, `el0_sync\w*`, `ret_from_fork\w*`,
 }
 
-var stallPlumbingRe = regexp.MustCompile(`^(?:` + strings.Join(stallPlumbing, "|") + `)$`)
+var stallPlumbingSet = compileNames(stallPlumbing)
 
 // stallAnchors are the dispatchers whose callee a stall is blamed on: the
 // file operation, socket call, packet handler, work item, timer, syscall
@@ -227,7 +227,7 @@ var stallAnchors = []string{
 	`sock_common_getsockopt`,
 }
 
-var stallAnchorRe = regexp.MustCompile(`^(?:` + strings.Join(stallAnchors, "|") + `)$`)
+var stallAnchorSet = compileNames(stallAnchors)
 
 // timerInterruptRe matches the interrupt entry through which the timer
 // tick that noticed a stall came in: what stalled is below it.
@@ -270,7 +270,7 @@ var notLeaking = []string{
 	`xa_\w+`, `__xa_\w+`, `sock_kmalloc`,
 }
 
-var notLeakingRe = regexp.MustCompile(`^(?:` + strings.Join(notLeaking, "|") + `)$`)
+var notLeakingSet = compileNames(notLeaking)
 
 // baseName strips what the compiler appends to a function's name
 // (".isra.0", ".constprop.3", ".part.1", ".cold"), which would split one
@@ -288,5 +288,11 @@ func blamable(fr *Frame) bool {
 		return false
 	}
 	base := baseName(fr.Name)
-	return !neverGuiltyRe.MatchString(base) && !neverGuiltyRe.MatchString(demangle(base))
+	if neverGuiltySet.has(base) {
+		return false
+	}
+	if d := demangle(base); d != base {
+		return !neverGuiltySet.has(d)
+	}
+	return true
 }
