@@ -80,6 +80,7 @@ type Annotator struct {
 	// mismatches are the first disagreements between the log and the table.
 	mismatches []Mismatch
 	printed    []parse.PrintedSymbol // scratch for checkNames
+	resolved   []Resolved            // the last line's annotations (report.go)
 }
 
 // New returns an Annotator that resolves through res.
@@ -101,6 +102,7 @@ func (a *Annotator) Stats() Stats {
 // inserted, and returns the extended buffer.
 func (a *Annotator) AppendLine(dst, line []byte) []byte {
 	a.stats.Lines++
+	a.resolved = a.resolved[:0]
 	toks := a.parser.Tokens(line)
 	if kind := a.parser.ReportStarted(); kind != "" {
 		a.stats.Reports[kind]++
@@ -158,6 +160,7 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 		}
 		if t.Role != parse.RoleValue {
 			a.stats.Resolved++
+			a.resolved = append(a.resolved, Resolved{Token: t, Location: loc})
 		}
 		from := len(a.text)
 		a.text = a.appendLocation(append(a.text, ' '), loc)
