@@ -26,6 +26,10 @@ type Extractor struct {
 	done     []*Report
 	out      []*Report
 	inReport bool
+	// line is the 1-based number of the line being read; midLine says
+	// the last piece handed in did not end its line.
+	line    int
+	midLine bool
 }
 
 // NewExtractor returns an Extractor.
@@ -67,6 +71,10 @@ func (x *Extractor) Line(l parse.Line) []*Report { return x.LineNamed(l, nil) }
 func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 	x.out = x.out[:0]
 	x.inReport = false
+	if !x.midLine {
+		x.line++
+	}
+	x.midLine = len(l.EOL) == 0
 	end := l.Offset + int64(len(l.Text)+len(l.EOL))
 	if !l.Whole {
 		// A piece of an overlong line: junk for the analysis, but it
@@ -123,6 +131,10 @@ func (x *Extractor) Flush() []*Report {
 // lines of a Report are exactly those in [Start, End).
 func (x *Extractor) InReport() bool { return x.inReport }
 
+// Reading reports whether reports have started that are not handed out
+// yet: their last lines are not known.
+func (x *Extractor) Reading() bool { return len(x.active) > 0 || len(x.done) > 0 }
+
 // route returns the active report a line continues: the newest one
 // printed by the line's printk caller (or the newest one, in logs
 // without caller ids), or one whose lines come from every CPU.
@@ -157,6 +169,7 @@ func (x *Extractor) start(h *header, m []byte, ln *lineInfo) {
 		x.finish(x.active[0])
 	}
 	d := newDraft(h, m, ln, x.opts.MaxLines)
+	d.rep.StartLine = x.line
 	x.active = append(x.active, d)
 	x.add(d, ln, true)
 }

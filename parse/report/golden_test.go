@@ -24,6 +24,7 @@ type goldenReport struct {
 	Corrupted          string `json:",omitempty"`
 	Panicked           bool
 	Start, End         int64
+	StartLine          int
 	Lines              int
 	CPU, PID           int
 	Comm, Taint        string
@@ -35,7 +36,7 @@ type goldenReport struct {
 
 func goldenView(r *Report) goldenReport {
 	g := goldenReport{Title: r.Title, Type: r.Type, Frame: r.Frame, Corrupted: r.CorruptedReason, Panicked: r.Panicked,
-		Start: r.Start, End: r.End, Lines: r.Lines, CPU: r.CPU, PID: r.PID, Comm: r.Comm, Taint: r.Taint,
+		Start: r.Start, End: r.End, StartLine: r.StartLine, Lines: r.Lines, CPU: r.CPU, PID: r.PID, Comm: r.Comm, Taint: r.Taint,
 		Release: r.Release, Modules: r.Modules, Arch: r.Arch.String()}
 	for _, f := range r.Frames {
 		var b strings.Builder

@@ -44,8 +44,10 @@ type Report struct {
 	Corrupted       bool
 	CorruptedReason string
 	// Start and End are byte offsets in the input: the report is
-	// input[Start:End], whole lines.
+	// input[Start:End], whole lines. StartLine is the 1-based number of
+	// its first line.
 	Start, End int64
+	StartLine  int
 	// Lines is how many lines the report spans. Truncated is true when it
 	// had more than the extractor holds (Options.MaxLines), so that the
 	// fields were taken from its first lines only.
