@@ -76,7 +76,7 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	}
 	reports := map[string]int64{}
 	for _, path := range files {
-		err := annotateFile(path, stdin, out, table, opts, diag, reports)
+		err := annotateFile(o, path, stdin, out, table, opts, diag, reports)
 		if err == nil {
 			continue
 		}
@@ -135,7 +135,7 @@ type quietError struct{}
 
 func (quietError) Error() string { return "output closed" }
 
-func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
+func annotateFile(o *options, path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
 	name := path
 	if path == "-" {
 		name = "standard input"
@@ -146,11 +146,12 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 	}
 	defer rc.Close()
 	a := annotate.New(table, opts)
-	if err := a.Stream(out, rc); err != nil {
+	rs := newReportStream(o, name, out, a, opts.Arch)
+	if err := rs.run(rc, opts.MaxLine); err != nil {
 		return nameError(name, err)
 	}
 	s := a.Stats()
-	for k, v := range s.Reports {
+	for k, v := range rs.counts {
 		reports[k] += v
 	}
 	if s.Disagreed > 0 || s.NamesDisagreed > 0 {
