@@ -33,8 +33,19 @@ func inMainStack(s sectionKind) bool {
 }
 
 // mainFrames returns the report's stack: the faulting instruction and the
-// first call trace, down to where the task entered the kernel.
+// first call trace, down to where the task entered the kernel. A report
+// whose stack is in a part of its own (kmemleak's backtrace, the CPUs an
+// RCU stall dumps) has that one.
 func mainFrames(lines []heldLine) []Frame {
+	if f := firstStack(lines, inMainStack); len(f) > 0 {
+		return f
+	}
+	return firstStack(lines, func(s sectionKind) bool { return s == secLeak || s == secNMI || s == secTask })
+}
+
+// firstStack returns the frames of the first stack in the sections in
+// allows.
+func firstStack(lines []heldLine, in func(sectionKind) bool) []Frame {
 	var frames []Frame
 	traced := false
 	for i := range lines {
@@ -42,7 +53,7 @@ func mainFrames(lines []heldLine) []Frame {
 		if l.marker && traced {
 			break
 		}
-		if !inMainStack(l.section) || (l.kind != lineIP && l.kind != lineTrace) {
+		if !in(l.section) || (l.kind != lineIP && l.kind != lineTrace) {
 			continue
 		}
 		frames = append(frames, l.frame)

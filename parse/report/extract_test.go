@@ -220,3 +220,37 @@ func splitLines(b []byte) []parse.Line {
 		out = append(out, l)
 	}
 }
+
+// TestStallFrames: an RCU stall is blamed on what the interrupted CPU ran
+// below its dispatcher, and its frames are that CPU's stack.
+func TestStallFrames(t *testing.T) {
+	log := lines(
+		"[  328.8] rcu: INFO: rcu_preempt self-detected stall on CPU",
+		"[  328.8] rcu: RCU grace-period kthread stack dump:",
+		"[  328.8] Call Trace:",
+		"[  328.8]  schedule_timeout+0x140/0x260",
+		"[  328.8]  rcu_gp_kthread+0x9d9/0x2310",
+		"[  328.8]  kthread+0x35a/0x420",
+		"[  329.2] NMI backtrace for cpu 1",
+		"[  329.2] CPU: 1 PID: 8314 Comm: syz-executor2 Not tainted 4.19.0-rc2+ #6",
+		"[  329.2] Call Trace:",
+		"[  329.2]  <IRQ>",
+		"[  329.2]  dump_stack+0x1c4/0x2b4",
+		"[  329.2]  rcu_dump_cpu_stacks+0x175/0x1c2",
+		"[  329.6]  apic_timer_interrupt+0xf/0x20",
+		"[  329.6]  </IRQ>",
+		"[  329.6] RIP: 0010:kvm_mmu_page_fault+0x2a3/0x1ad0",
+		"[  329.8]  vcpu_enter_guest+0x14a9/0x62e0",
+		"[  330.0]  kvm_vcpu_ioctl+0x72b/0x1150",
+		"[  330.0]  do_vfs_ioctl+0x1de/0x1720",
+		"[  330.1]  __x64_sys_ioctl+0x73/0xb0",
+		"[  330.1]  do_syscall_64+0x1b9/0x820",
+	)
+	reps := extractAll(t, log, nil)
+	if len(reps) != 1 || reps[0].Title != "INFO: rcu detected stall in kvm_vcpu_ioctl" || reps[0].Type != "HANG" {
+		t.Fatalf("reports %q", titles(reps))
+	}
+	if f := reps[0].Frames; len(f) < 3 || f[0].Name != "dump_stack" || reps[0].PID != 8314 {
+		t.Errorf("frames %+v, pid %d", f, reps[0].PID)
+	}
+}

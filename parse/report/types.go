@@ -10,8 +10,7 @@ type titleType struct {
 }
 
 // titleTypes classify titles as syzkaller's dashboards do, most specific
-// first. A title none of them matches gets its family's class
-// (familyTypes).
+// first. A title none of them matches has no class ("").
 var titleTypes = []titleType{
 	{"KASAN: null-ptr-deref", "", "KASAN-NULL-POINTER-DEREFERENCE-READ"},
 	{"KASAN: invalid-free", "", "KASAN-INVALID-FREE"},
