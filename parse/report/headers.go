@@ -221,7 +221,7 @@ var headers = []header{
 	{literal: "BUG: Invalid wait context", title: "WARNING: locking bug in {frame}", guilty: guiltyLockdep},
 	{literal: "DEBUG_LOCKS_WARN_ON(", title: "WARNING: locking bug in {frame}", guilty: guiltyMain, flags: absorbs | continues},
 	{literal: "BUG: MAX_STACK_TRACE_ENTRIES too low!", title: "BUG: MAX_STACK_TRACE_ENTRIES too low!", flags: noStack},
-	{literal: "BUG: MAX_LOCKDEP_", re: rx(`BUG: (MAX_LOCKDEP_\w+ too low!)`), title: "BUG: $1", flags: noStack | noStack},
+	{literal: "BUG: MAX_LOCKDEP_", re: rx(`BUG: (MAX_LOCKDEP_\w+ too low!)`), title: "BUG: $1", flags: noStack},
 	{literal: "BUG: spinlock ", re: rx(`BUG: spinlock (.+?) on CPU`), title: "BUG: spinlock $1 in {frame}", guilty: guiltyMain},
 	{literal: "BUG: rwlock ", re: rx(`BUG: rwlock (.+?) on CPU`), title: "BUG: rwlock $1 in {frame}", guilty: guiltyMain},
 
