@@ -61,6 +61,10 @@ const foreignLines = 1000
 // together); beyond it the oldest is finished.
 const maxActive = 8
 
+// maxWaiting bounds the finished reports held back until an older one
+// ends; beyond it they are handed out, out of order.
+const maxWaiting = 64
+
 // Line takes the next line of the input (as parse.LineReader hands it out)
 // and returns the reports that it completed, usually none, in the order
 // they started. The slice is reused by the next call.
@@ -313,7 +317,7 @@ func (x *Extractor) finish(d *draft) {
 }
 
 // emit hands out the finished reports that no active report started
-// before, in the order they started.
+// before, in the order they started (unless too many wait).
 func (x *Extractor) emit() {
 	if len(x.done) == 0 {
 		return
@@ -321,7 +325,7 @@ func (x *Extractor) emit() {
 	slices.SortStableFunc(x.done, func(a, b *Report) int { return cmp.Compare(a.Start, b.Start) })
 	n := 0
 	for _, r := range x.done {
-		if len(x.active) > 0 && x.active[0].rep.Start < r.Start {
+		if len(x.active) > 0 && x.active[0].rep.Start < r.Start && len(x.done)-n <= maxWaiting {
 			break
 		}
 		x.out = append(x.out, r)
