@@ -50,7 +50,9 @@ var reportHeaders = []reportHeader{
 }
 
 // ReportStart reports whether line (without its terminator) is the first
-// line of a kernel report, and of which kind.
+// line of a kernel report, and of which kind. It looks at one line alone,
+// so one crash can start several times ("BUG:" then "Oops:"); package
+// parse/report reads whole reports, one per crash, with their titles.
 func ReportStart(line []byte) (kind string, ok bool) {
 	return reportKind(line[SplitPrefix(line):])
 }

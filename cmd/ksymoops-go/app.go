@@ -97,7 +97,7 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	}
 	reports := map[string]int64{}
 	for _, path := range files {
-		err := annotateFile(path, stdin, out, set.table, opts, diag, reports)
+		err := annotateFile(o, path, stdin, out, set.table, opts, diag, reports)
 		if err == nil {
 			continue
 		}
@@ -156,13 +156,16 @@ type quietError struct{}
 
 func (quietError) Error() string { return "output closed" }
 
-func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
+func annotateFile(o *options, path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
 	name := path
 	if path == "-" {
 		name = "standard input"
 	}
 	opts.OnVerdict = func(v annotate.Verdict) { tellVerdict(diag, name, v, opts) }
+	rs := newReportStream(o, name, out, opts.Arch)
+	opts.Sink = rs
 	a := annotate.New(table, opts)
+	rs.a = a
 	if path != "-" {
 		// A file can be read twice: the evidence of each boot (the
 		// "Kernel Offset:" line at the end of a panic) then applies from
@@ -176,11 +179,11 @@ func annotateFile(path string, stdin io.Reader, out *bufio.Writer, table *symbol
 		return explainOpenError(err)
 	}
 	defer rc.Close()
-	if err := a.Stream(out, rc); err != nil {
+	if err := rs.run(rc); err != nil {
 		return nameError(name, err)
 	}
 	s := a.Stats()
-	for k, v := range s.Reports {
+	for k, v := range rs.counts {
 		reports[k] += v
 	}
 	if s.Disagreed > 0 || s.NamesDisagreed > 0 {

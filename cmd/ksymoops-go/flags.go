@@ -26,8 +26,31 @@ type options struct {
 	failOnOops     bool
 	force          bool
 	noCode         bool
+	format         outputFormat
+	onlyReports    bool
 	files          []string
 	src            sourceOptions // --vmlinux, --modules, ... (vmlinux.go)
+}
+
+// outputFormat is the --format setting: what standard output carries.
+type outputFormat int
+
+const (
+	formatText   outputFormat = iota // the annotated log
+	formatJSON                       // one JSON object per kernel report, one per line
+	formatGitHub                     // the annotated log, and a GitHub Actions error per report
+)
+
+func parseOutputFormat(s string) (outputFormat, error) {
+	switch s {
+	case "text", "":
+		return formatText, nil
+	case "json":
+		return formatJSON, nil
+	case "github":
+		return formatGitHub, nil
+	}
+	return 0, fmt.Errorf("--format must be text, json or github, not %q", s)
 }
 
 const helpExamples = `Every input line is written out, in order; after each raw kernel address
@@ -35,6 +58,13 @@ ksymoops-go adds the symbol it falls in, the way the kernel prints it:
 "[<ffffffffc0a1b2c3>] oopsdemo_level2+0xa/0x1d [oopsdemo]". Addresses the
 kernel already named, user-space addresses and data values are left alone.
 Diagnostics go to standard error.
+
+Kernel reports (oopses, BUGs, WARNINGs, panics, sanitizer findings,
+lockdep, hung tasks, RCU stalls, leaks) are found in the log as it streams:
+--format json writes one JSON object per report instead of the log,
+--format github (or --github) adds a GitHub Actions error annotation per
+report, --only-reports keeps only the reports' lines. A count of reports by
+type goes to standard error.
 
 Exit status: 0 success; 1 an input or symbol file could not be read or
 parsed; 2 a usage error; 3 with --fail-on-oops, a kernel report was found
@@ -55,7 +85,10 @@ Examples:
       ksymoops-go -m System.map-6.1.0-56-amd64 --kaslr-offset 0xd400000 crash.log
 
    In CI, over saved console logs (compressed ones too):
-      ksymoops-go -q --fail-on-oops -k kallsyms.txt.xz console.log.xz > annotated.log`
+      ksymoops-go -q --fail-on-oops -k kallsyms.txt.xz console.log.xz > annotated.log
+
+   The reports alone, as JSON lines, for a test farm's database:
+      ksymoops-go --format json --fail-on-oops -k kallsyms.txt console.log > reports.jsonl`
 
 func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 	return &cli.App{
@@ -77,6 +110,9 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.BoolFlag{Name: "no-code", Usage: "do not add the disassembly of Code: lines (lines starting \"Code| \")"},
 			&cli.BoolFlag{Name: "force", Usage: "print names even where the log shows the table is not its kernel's, or the KASLR offset is unknown (0 is assumed)"},
 			&cli.BoolFlag{Name: "fail-on-oops", Usage: "exit with status 3 when a kernel report (oops, BUG, WARNING, panic, ...) was found"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "what to write: `text|json|github` (the annotated log; one JSON object per kernel report; the log with GitHub Actions error annotations)"},
+			&cli.BoolFlag{Name: "github", Usage: "the same as --format github"},
+			&cli.BoolFlag{Name: "only-reports", Usage: "write only the lines of kernel reports (text and github formats)"},
 		}, sourceFlags()...),
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -156,6 +192,19 @@ func parseOptions(c *cli.Context) (*options, error) {
 	var err error
 	if o.color, err = parseColorMode(c.String("color")); err != nil {
 		return nil, err
+	}
+	if o.format, err = parseOutputFormat(c.String("format")); err != nil {
+		return nil, err
+	}
+	if c.Bool("github") {
+		if c.IsSet("format") && o.format != formatGitHub {
+			return nil, fmt.Errorf("--github conflicts with --format %s", c.String("format"))
+		}
+		o.format = formatGitHub
+	}
+	o.onlyReports = c.Bool("only-reports")
+	if o.onlyReports && o.format == formatJSON {
+		return nil, fmt.Errorf("--only-reports selects log lines; --format json writes no log lines")
 	}
 	if s := c.String("kaslr-offset"); s != "" {
 		v, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"), 16, 64)

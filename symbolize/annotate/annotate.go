@@ -77,6 +77,21 @@ type Options struct {
 	MaxHold int
 	// Lines adds source lines to the frames; nil leaves them out.
 	Lines *LineOptions
+	// Sink, when set, takes what Stream makes of each line instead of its
+	// writer (package parse/report's readers follow the log this way).
+	Sink LineSink
+}
+
+// A LineSink takes the lines Stream writes, in input order.
+type LineSink interface {
+	// Line gets an input line, the bytes Stream makes of it (the line
+	// annotated, after the listing of the Code: line before it, and any
+	// inserted lines) and the raw addresses it named there. The slices
+	// are reused after Line returns.
+	Line(in parse.Line, out []byte, resolved []Resolved) error
+	// Tail gets what is written after the last line: the listing of a
+	// Code: line that ends the input.
+	Tail(out []byte) error
 }
 
 // DefaultMaxHold is how many lines of a report Stream holds back, at most,
@@ -151,8 +166,9 @@ type Annotator struct {
 	lastListing listingCache
 	out         []byte // scratch for the output of one line
 
-	src     sourceState
-	lineEOL []byte // the terminator of the line being annotated
+	src      sourceState
+	lineEOL  []byte     // the terminator of the line being annotated
+	resolved []Resolved // the last line's annotations (report.go)
 }
 
 // New returns an Annotator that resolves through res.
@@ -326,11 +342,13 @@ func (a *Annotator) report(v Verdict, final bool) {
 
 // appendAnnotated appends line with the symbols of its addresses toks.
 func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte {
+	a.resolved = a.resolved[:0]
 	if len(toks) == 0 && (a.opts.Lines == nil || !bytes.Contains(line, []byte("+0x"))) {
 		return append(dst, line...)
 	}
 	d := a.decision()
 	a.src.dec = d
+	a.resolved = a.resolved[:0]
 	if len(toks) > 0 {
 		a.cur.used = true
 		a.report(d.verdict, false)
@@ -393,6 +411,9 @@ func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte
 		}
 		if t.Role != parse.RoleValue {
 			a.stats.Resolved++
+		}
+		if t.Role != parse.RoleValue {
+			a.resolved = append(a.resolved, Resolved{Token: t, Location: loc})
 		}
 		from := len(a.text)
 		a.text = a.appendLocation(append(a.text, ' '), loc)
@@ -510,7 +531,7 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 					return err
 				}
 			}
-		} else if err := a.emit(w, l.Text, l.EOL, l.Whole, toks, a.codeLine); err != nil {
+		} else if err := a.emit(w, l, toks, a.codeLine); err != nil {
 			return err
 		}
 		if lr.Buffered() == 0 && !a.hold.active() {
@@ -526,28 +547,37 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 // Code: line (code is its context). A listing waits for the next line: if
 // that is a listing already, the input is this tool's output, and the new
 // one is dropped.
-func (a *Annotator) emit(w io.Writer, text, eol []byte, whole bool, toks []parse.Token, code *codeContext) error {
+func (a *Annotator) emit(w io.Writer, l parse.Line, toks []parse.Token, code *codeContext) error {
 	out := a.out[:0]
-	a.lineEOL = eol
+	a.lineEOL = l.EOL
 	if len(a.pending) > 0 {
-		if !whole || !disasm.IsListingLine(text) {
+		if !l.Whole || !disasm.IsListingLine(l.Text) {
 			out = append(out, a.pending...)
 		}
 		a.pending = a.pending[:0]
 	}
-	if whole {
-		out = a.appendAnnotated(out, text, toks)
+	a.resolved = a.resolved[:0]
+	if l.Whole {
+		out = a.appendAnnotated(out, l.Text, toks)
 	} else {
-		out = append(out, text...)
+		out = append(out, l.Text...)
 	}
-	out = append(out, eol...)
+	out = append(out, l.EOL...)
 	if code != nil {
-		a.pending = a.appendListing(a.pending[:0], text, eol, *code, a.decision())
+		a.pending = a.appendListing(a.pending[:0], l.Text, l.EOL, *code, a.decision())
 	}
 	a.out = out
+	if a.opts.Sink != nil {
+		return a.opts.Sink.Line(l, out, a.resolved)
+	}
 	_, err := w.Write(out)
 	return err
 }
+
+// Listing returns the disassembly of the Code: line last written, to be
+// written before the next line (empty when it was no Code: line). It is
+// valid while a LineSink's Line runs.
+func (a *Annotator) Listing() []byte { return a.pending }
 
 // flushPending writes the listing of the last line, at the end of the
 // input.
@@ -555,8 +585,12 @@ func (a *Annotator) flushPending(w io.Writer) error {
 	if len(a.pending) == 0 {
 		return nil
 	}
-	_, err := w.Write(a.pending)
+	tail := a.pending
 	a.pending = a.pending[:0]
+	if a.opts.Sink != nil {
+		return a.opts.Sink.Tail(tail)
+	}
+	_, err := w.Write(tail)
 	return err
 }
 
@@ -595,7 +629,8 @@ func (a *Annotator) holdDone() bool {
 func (a *Annotator) flushHold(w Flusher) error {
 	for i := range a.hold.lines {
 		h := &a.hold.lines[i]
-		if err := a.emit(w, h.text, h.eol, h.whole, h.toks, h.code); err != nil {
+		l := parse.Line{Text: h.text, EOL: h.eol, Offset: h.offset, Whole: h.whole}
+		if err := a.emit(w, l, h.toks, h.code); err != nil {
 			return err
 		}
 	}
@@ -612,6 +647,7 @@ type hold struct {
 
 type heldLine struct {
 	text, eol []byte
+	offset    int64
 	whole     bool
 	toks      []parse.Token
 	code      *codeContext // the context of a Code: line
@@ -622,7 +658,7 @@ func (h *hold) active() bool { return len(h.lines) > 0 }
 func (h *hold) add(l parse.Line, toks []parse.Token, code *codeContext) {
 	text := append([]byte(nil), l.Text...)
 	eol := append([]byte(nil), l.EOL...)
-	h.lines = append(h.lines, heldLine{text: text, eol: eol, whole: l.Whole, toks: append([]parse.Token(nil), toks...), code: code})
+	h.lines = append(h.lines, heldLine{text: text, eol: eol, offset: l.Offset, whole: l.Whole, toks: append([]parse.Token(nil), toks...), code: code})
 	h.bytes += len(text)
 }
 

@@ -525,3 +525,7 @@ func (a *Annotator) inModuleArea(addr uint64) bool {
 	}
 	return addr+moduleSlack >= lo && addr < hi+moduleSlack && addr+moduleSlack > addr
 }
+
+// Verdict returns the conclusion about the boot of the line last
+// annotated: the one its names come from.
+func (a *Annotator) Verdict() Verdict { return a.decision().verdict }

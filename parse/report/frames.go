@@ -1,0 +1,343 @@
+package report
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+)
+
+// A lineKind says what a report line holds, for the analysis.
+type lineKind uint8
+
+const (
+	lineOther lineKind = iota
+	lineIP             // the faulting instruction: RIP, pc, PC is at, NIP, epc, PSW
+	lineLR             // a link register: lr, LR is at, ra (not a frame of the stack)
+	lineTrace          // a call-trace entry
+	lineLock           // where lockdep says a lock was taken ("..., at: func+0x1/0x2")
+)
+
+// A frameFormat is one way the kernel prints a stack entry or an
+// instruction pointer. re matches the start of the kernel's text; the
+// entry itself ("[<addr>] ? name+0xoff/0xsize [mod]") is read from the
+// end of the match by parseEntry. literal is a cheap prefilter.
+type frameFormat struct {
+	name    string
+	literal string
+	re      *regexp.Regexp
+	kind    lineKind
+}
+
+// frameFormats are tried in order; the first whose pattern matches decides
+// the line's kind, and a line of no kind may still be a plain trace entry.
+var frameFormats = []frameFormat{
+	// x86: "RIP: 0010:func+0x1f/0x280", "RIP: 0010:[<ffffffff82d4e304>]
+	// [<ffffffff82d4e304>] __memset+0x24/0x30", "EIP: 0060:[<c0123456>]".
+	// A user-mode selector ("RIP: 0033:") is user space: no kernel frame.
+	{"x86 RIP/EIP with segment", "IP: ", regexp.MustCompile(`^\s*[RE]IP: [0-9a-f]{4}:`), lineIP},
+	// x86 before 4.x: "IP: [<ffffffff8109b2e8>] func+0x..", the end of
+	// oops " RIP  [<...>] func", i386 "EIP is at func+0x..".
+	{"x86 IP", "IP", regexp.MustCompile(`^\s*(?:[RE]?IP:? +|EIP is at )`), lineIP},
+	// arm64 and ARM: "pc : func+0x68/0x12c [mod]", "pc : [<bf005138>]".
+	{"ARM pc", "pc : ", regexp.MustCompile(`^\s*pc : `), lineIP},
+	{"ARM PC is at", "PC is at ", regexp.MustCompile(`^\s*PC is at `), lineIP},
+	// powerpc: "NIP [c00000000007b5a8] func+0x../0x..".
+	{"powerpc NIP", "NIP", regexp.MustCompile(`^\s*NIP:? +`), lineIP},
+	// RISC-V and MIPS: "epc : func+0x../0x..".
+	{"RISC-V/MIPS epc", "epc", regexp.MustCompile(`^\s*epc\s*: `), lineIP},
+	// powerpc: "--- interrupt: 700 at assert_slb_presence+0x2c/0x70".
+	{"powerpc interrupt", "--- interrupt: ", regexp.MustCompile(`^\s*--- interrupt: \w+ at `), lineIP},
+	// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)".
+	{"s390 PSW", "PSW", regexp.MustCompile(`^\s*Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} `), lineIP},
+	{"link register", "", regexp.MustCompile(`^\s*(?:lr : |LR is at |ra\s*: |LR \[)`), lineLR},
+	// lockdep: " (&bdev->bd_mutex){+.+.}, at: [<ffffffff8232bf0e>] blkdev_reread_part+0x1e/0x40",
+	// " #0: ffff88801cbd4d28 (&fi->mutex){+.+.}-{3:3}, at: fuse_lock_inode+0xaf/0xe0".
+	{"lockdep lock", ", at: ", regexp.MustCompile(`^.*?\}, at: `), lineLock},
+}
+
+// classifyFrame returns what kind of line body is and the stack entry it
+// holds, if any.
+func classifyFrame(body []byte) (lineKind, Frame, bool) {
+	for i := range frameFormats {
+		f := &frameFormats[i]
+		if f.literal != "" && !bytes.Contains(body, []byte(f.literal)) {
+			continue
+		}
+		m := f.re.FindIndex(body)
+		if m == nil {
+			continue
+		}
+		switch f.kind {
+		case lineLock:
+			fr, ok := parseEntry(body, m[1])
+			return lineLock, fr, ok
+		case lineLR:
+			return f.kind, Frame{}, false
+		}
+		if m[1] >= 5 && body[m[1]-1] == ':' && isUserSelector(body[m[1]-5:m[1]-1]) {
+			return lineOther, Frame{}, false // "RIP: 0033:": user space
+		}
+		fr, ok := parseEntry(body, m[1])
+		fr.IP = true
+		return lineIP, fr, ok
+	}
+	fr, ok := parseEntry(body, 0)
+	if !ok {
+		return lineOther, Frame{}, false
+	}
+	return lineTrace, fr, true
+}
+
+// parseEntry reads one stack entry from b[p:], in any of the forms the
+// kernel (or a symbolizer run over its output) prints:
+//
+//	[<ffffffff81234567>] ? func+0x1f/0x280 [mod]   x86 before 4.x, RISC-V, old arm64
+//	? func+0x1f/0x280 [mod]                       x86 and arm64 today
+//	[<c0123456>] (func) from [<c0123000>] (...)   ARM, CONFIG_BACKTRACE_VERBOSE
+//	[<c0123456>] (func+0x10/0x20) from ...        ARM before 4.x
+//	func from caller+0x10/0x28                    ARM 6.x
+//	[c0000000fe0db9e0] [c000000000012345] func+0x10/0x20 (unreliable)   powerpc
+//	([<000000000012345a>] func+0x../0x..)         s390
+//	0xffffffffc00001a2, ? 0xffffffffc025c000      a raw entry (no kallsyms)
+//	func+0x1f/0x280 net/core/dev.c:123            symbolized
+//	func net/core/dev.c:123 [inline]              symbolized, inlined
+//
+// ok is false when b[p:] is none of them. ARM's "callee from caller"
+// entries give the callee; armCaller gives the caller.
+func parseEntry(b []byte, p int) (fr Frame, ok bool) {
+	fr, _, ok = parseCallee(b, p)
+	return fr, ok
+}
+
+// armCaller reads the caller of an ARM "callee from caller" entry: the
+// return address, which is what the callee was called from even when it
+// never returns (the caller then shows as the next function: "panic from
+// sysrq_reset_seq_param_set+0x0/0x90").
+func armCaller(b []byte) (Frame, bool) {
+	_, end, ok := parseCallee(b, 0)
+	if !ok || !bytes.HasPrefix(b[end:], []byte(" from ")) {
+		return Frame{}, false
+	}
+	fr, _, ok := parseCallee(b, end+len(" from "))
+	return fr, ok
+}
+
+// parseCallee reads one entry and returns it with where it ends.
+func parseCallee(b []byte, p int) (fr Frame, end int, ok bool) {
+	fr.Reliable = true
+	p = skipBlanks(b, p)
+	for _, mark := range [...]string{"<IRQ>", "<EOI>", "<NMI>"} {
+		// Old x86 kernels start the first entry of a stack on the line
+		// that says which stack it is: "<IRQ>  [<ffffffff816ecb37>] f".
+		if bytes.HasPrefix(b[p:], []byte(mark)) {
+			p = skipBlanks(b, p+len(mark))
+		}
+	}
+	if p < len(b) && b[p] == '(' && bytes.HasPrefix(b[p+1:], []byte("[<")) {
+		p++ // s390's "([<...>] func)": an entry the unwinder guessed
+		fr.Reliable = false
+	}
+	for range 2 {
+		// "[<addr>]", twice in x86's old RIP line; powerpc "[sp] [pc]".
+		if a, n := bracketed(b[p:]); n > 0 {
+			fr.Address = a
+			p = skipBlanks(b, p+n)
+		}
+	}
+	if bytes.HasPrefix(b[p:], []byte("? ")) {
+		fr.Reliable = false
+		p += 2
+	}
+	if bytes.HasPrefix(b[p:], []byte("0x")) {
+		// A raw address: the kernel had no name for it.
+		q := p + 2
+		for q < len(b) && isHex(b[q]) {
+			q++
+		}
+		if q == p+2 || q-p-2 > 16 || (q < len(b) && !isBlank(b[q]) && b[q] != ')') {
+			return Frame{}, p, false
+		}
+		if fr.Address == 0 {
+			fr.Address, _ = strconv.ParseUint(string(b[p+2:q]), 16, 64)
+		}
+		return fr, readSuffixes(b, q, &fr), true
+	}
+	paren := false
+	if p < len(b) && b[p] == '(' {
+		paren = true
+		p++
+		if bytes.HasPrefix(b[p:], []byte("0x")) {
+			// ARM's "[<bf005138>] (0xbf005138) from": no name.
+			e := bytes.IndexByte(b[p:], ')')
+			return fr, p + e + 1, e > 0 && fr.Address != 0
+		}
+	}
+	start := p
+	if p < len(b) && b[p] >= '0' && b[p] <= '9' {
+		return Frame{}, p, false // names do not start with a digit
+	}
+	for p < len(b) && isNameByte(b[p]) {
+		p++
+	}
+	if p == start {
+		return Frame{}, p, false
+	}
+	fr.Name = string(b[start:p])
+	if off, size, n := offsetSize(b[p:]); n > 0 {
+		fr.Offset, fr.Size = off, size
+		p += n
+		if paren {
+			if p >= len(b) || b[p] != ')' {
+				return Frame{}, p, false
+			}
+			p++
+		}
+		return fr, readSuffixes(b, p, &fr), true
+	}
+	switch {
+	case paren:
+		// ARM's "[<c0123456>] (func) from": a bare name in parentheses
+		// after an address only.
+		return fr, p + 1, p < len(b) && b[p] == ')' && fr.Address != 0
+	case bytes.HasPrefix(b[p:], []byte(" from ")):
+		return fr, p, true // ARM 6.x "callee from caller+0x10/0x28"
+	case p < len(b) && b[p] == ' ' && sourceLine(b[p+1:], &fr) > 0:
+		return fr, readSuffixes(b, p, &fr), true
+	}
+	return Frame{}, p, false
+}
+
+// readSuffixes reads what may follow a symbol: " [module]" (with a build
+// id), " file.c:123", " [inline]", powerpc's " (unreliable)". It returns
+// where they end.
+func readSuffixes(b []byte, p int, fr *Frame) int {
+	for p < len(b) {
+		q := skipBlanks(b, p)
+		rest := b[q:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("[inline]")):
+			fr.Inlined = true
+			p = q + len("[inline]")
+		case bytes.HasPrefix(rest, []byte("(unreliable)")):
+			fr.Reliable = false
+			return q + len("(unreliable)")
+		case len(rest) > 2 && rest[0] == '[' && rest[1] != '<':
+			e := bytes.IndexByte(rest, ']')
+			if e < 2 {
+				return p
+			}
+			mod := rest[1:e]
+			if sp := bytes.IndexByte(mod, ' '); sp > 0 {
+				mod = mod[:sp] // "[mod build-id]"
+			}
+			if fr.Module == "" {
+				fr.Module = string(mod)
+			}
+			p = q + e + 1
+		default:
+			n := sourceLine(rest, fr)
+			if n == 0 {
+				return p
+			}
+			p = q + n
+		}
+	}
+	return p
+}
+
+// sourceLine reads "dir/file.c:123" (with an optional ":col") into fr and
+// returns its length, or 0.
+func sourceLine(b []byte, fr *Frame) int {
+	end := bytes.IndexAny(b, " \t")
+	if end < 0 {
+		end = len(b)
+	}
+	w := b[:end]
+	colon := bytes.IndexByte(w, ':')
+	if colon <= 0 || bytes.IndexByte(w[:colon], '.') <= 0 {
+		return 0
+	}
+	digits := w[colon+1:]
+	if c := bytes.IndexByte(digits, ':'); c >= 0 {
+		digits = digits[:c]
+	}
+	line, err := strconv.Atoi(string(digits))
+	if err != nil {
+		return 0
+	}
+	fr.File, fr.Line = string(w[:colon]), line
+	return end
+}
+
+// offsetSize reads "+0xoff/0xsize" and returns its length, or 0.
+func offsetSize(b []byte) (off, size uint64, n int) {
+	if !bytes.HasPrefix(b, []byte("+0x")) {
+		return 0, 0, 0
+	}
+	p := 3
+	q := p
+	for q < len(b) && isHex(b[q]) {
+		q++
+	}
+	if q == p || q-p > 16 || !bytes.HasPrefix(b[q:], []byte("/0x")) {
+		return 0, 0, 0
+	}
+	off, _ = strconv.ParseUint(string(b[p:q]), 16, 64)
+	p = q + 3
+	q = p
+	for q < len(b) && isHex(b[q]) {
+		q++
+	}
+	if q == p || q-p > 16 {
+		return 0, 0, 0
+	}
+	size, _ = strconv.ParseUint(string(b[p:q]), 16, 64)
+	return off, size, q
+}
+
+// bracketed reads "[<hex>]" or "[hex]" (powerpc) and returns the value and
+// the length read, 0 when b does not start with one.
+func bracketed(b []byte) (uint64, int) {
+	if len(b) < 3 || b[0] != '[' {
+		return 0, 0
+	}
+	p, closing := 1, "]"
+	if b[1] == '<' {
+		p, closing = 2, ">]"
+	}
+	q := p
+	for q < len(b) && isHex(b[q]) {
+		q++
+	}
+	if q-p < 8 || q-p > 16 || !bytes.HasPrefix(b[q:], []byte(closing)) {
+		return 0, 0
+	}
+	v, _ := strconv.ParseUint(string(b[p:q]), 16, 64)
+	return v, q + len(closing)
+}
+
+// isUserSelector reports an x86 code segment selector of user mode
+// (requested privilege level 3: 0033, 0023, 0073).
+func isUserSelector(sel []byte) bool {
+	v, err := strconv.ParseUint(string(sel), 16, 16)
+	return err == nil && v&3 == 3
+}
+
+func skipBlanks(b []byte, p int) int {
+	for p < len(b) && isBlank(b[p]) {
+		p++
+	}
+	return p
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// isNameByte reports the bytes of a kernel symbol name, with the suffixes
+// the compiler adds (".isra.0", ".constprop.0", ".cold").
+func isNameByte(c byte) bool {
+	return c == '_' || c == '.' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}

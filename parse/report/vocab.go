@@ -1,0 +1,85 @@
+package report
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// isEndMarker reports the line the kernel prints last in a report:
+// "---[ end trace 0000000000000000 ]---", "---[ end Kernel panic - not
+// syncing: ... ]---".
+func isEndMarker(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t")
+	return bytes.HasPrefix(b, []byte("---[ end trace")) || bytes.HasPrefix(b, []byte("---[ end Kernel panic"))
+}
+
+// reportVocabulary are the starts of lines that only a report prints
+// (blanks trimmed): register dumps, the task line, lockdep's and the
+// sanitizers' explanations. A line that starts with one of them keeps a
+// report open; too many lines in a row without one end it.
+var reportVocabulary = []string{
+	"Call Trace", "Call trace:", "Backtrace:", "stack backtrace:", "backtrace:", "<TASK>", "</TASK>", "<IRQ>", "</IRQ>",
+	"<NMI>", "</NMI>", "<EOI>", "<SOFTIRQ>", "</SOFTIRQ>", "---[ ", "------------[ cut here ]",
+	"CPU: ", "Hardware name: ", "Modules linked in:", "Code: ", "Code ", "RIP: ", "EIP: ", "RSP: ", "ESP: ", "EFLAGS: ",
+	"FS: ", "CS: ", "DS: ", "CR2: ", "DR0: ", "DR3: ", "DR6: ", "PKRU: ", "Stack:", "PGD ", "#PF: ", "Oops", "Internal error",
+	"Kernel Offset:", "PHYS_OFFSET:", "CPU features:", "Memory Limit:", "Dumping ftrace buffer:", "(ftrace buffer empty)",
+	"Rebooting in ", "Kernel panic", "pc : ", "lr : ", "sp : ", "pstate: ", "Mem abort info:", "ESR = ", "EC = ", "SET = ",
+	"FAR = ", "EA = ", "S1PTW = ", "FSC = ", "Data abort info:", "ISV = ", "CM = ", "GCS = ", "user pgtable:",
+	"swapper pgtable:", "PC is at ", "LR is at ", "psr: ", "Flags: ", "Control: ", "Process ", "Stack: (", "Exception stack(",
+	"NIP", "LR ", "REGS: ", "MSR: ", "CFAR: ", "GPR", "IRQMASK: ", "Instruction dump:", "epc : ", " ra : ", "status: ",
+	"Krnl PSW", "Krnl GPRS:", "Krnl Code:", "Last Breaking-Event-Address:", "irq event stamp:", "hardirqs last",
+	"softirqs last", "other info that might help", "Possible unsafe locking scenario", "*** DEADLOCK ***",
+	"Chain exists of:", "the existing dependency chain", "which lock already depends", "but task is already holding",
+	"is trying to acquire", "lock(", "-> #", "Showing all locks held", "INFO: lockdep is turned off", "no locks held by",
+	"locks held by", "lock held by", "#0:", "#1:", "#2:", "#3:", "#4:", "Read of size", "Write of size", "Allocated by",
+	"Freed by", "The buggy address", "Memory state around", "page:", "flags:", "raw: ", "page dumped because",
+	"page_owner", "Uninit was", "Local variable", "Bytes ", "NMI backtrace for cpu", "Sending NMI from CPU",
+	"rcu: ", "rcu_", "Task dump for CPU", "task:", "Showing busy workqueues", "workqueue ", "pool ", "in-flight:",
+	"Disabling lock debugging", "unreferenced object", "comm \"", "hex dump", "kasan:", "KASAN:", "kmemleak:",
+	"Object ", "Redzone ", "Padding ", "INFO: ", "BUG: ", "WARNING: ", "ODEBUG:", "UBSAN:", "index ", "shift exponent",
+	"signed integer overflow", "load of value", "invalid opcode", "general protection fault", "divide error",
+	"Unable to handle", "Internal error:", "Fixing recursive fault", "note: ", "Kernel BUG", "kernel BUG",
+	"Register ", "r10:", "r7 :", "r3 :",
+}
+
+// registerLine matches a register dump line: "RAX: 0000000000000000 RBX:",
+// "x29: ffff800008453980 x28:", "r10: c1c2d3c4  r9 : 00000000", "GPR04:".
+var registerLine = regexp.MustCompile(`^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`)
+
+// hexDumpLine matches a line of a stack or memory dump: "1ac0: 80275518
+// 802a0f18 ...", "ffff88801d5b7f00: fa fb fb fb".
+var hexDumpLine = regexp.MustCompile(`^\s*[0-9a-f]{4,16}: (?: *[0-9a-f]{2,16})+`)
+
+// reportish reports whether body is the kind of line a report is made of:
+// a frame, a register dump, an indented continuation, a blank, or a line
+// of the reports' vocabulary.
+func reportish(body []byte) bool {
+	if len(bytes.TrimSpace(body)) == 0 || body[0] == ' ' || body[0] == '\t' {
+		return true
+	}
+	for _, v := range reportVocabulary {
+		if bytes.HasPrefix(body, []byte(v)) {
+			return true
+		}
+	}
+	if k, _, ok := classifyFrame(body); ok || k != lineOther {
+		return true
+	}
+	return registerLine.Match(body) || hexDumpLine.Match(body)
+}
+
+// afterEnd reports the lines the kernel prints after a report's end
+// marker that still belong to the crash: x86 repeats the first oops's
+// RIP, Code and registers; a panic prints its offsets and its own end.
+func afterEnd(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t")
+	for _, v := range []string{"RIP: ", "EIP: ", "Code: ", "RSP: ", "ESP: ", "FS: ", "CS: ", "DS: ", "CR2: ",
+		"DR0: ", "DR3: ", "DR6: ", "PKRU: ", "Kernel Offset:", "PHYS_OFFSET:", "CPU features:", "Memory Limit:",
+		"---[ end Kernel panic", "Rebooting in ", "Dumping ftrace buffer:", "(ftrace buffer empty)", "note: ",
+		"Fixing recursive fault"} {
+		if bytes.HasPrefix(b, []byte(v)) {
+			return true
+		}
+	}
+	return registerLine.Match(b)
+}
