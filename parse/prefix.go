@@ -20,6 +20,9 @@ var prefixFormats = []prefixFormat{
 	{"dmesg -x 'kern  :warn  : '", matchDecoded},
 	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", matchSyslog},
 	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", matchISO},
+	{"journalctl short-full 'Sun 2026-11-22 10:00:00 UTC host kernel: '", matchShortFull},
+	{"journalctl short-unix '1795940682.901519 host kernel: '", matchShortUnix},
+	{"journalctl short-delta '[   15.239845 <    0.000053 >] host kernel: '", matchShortDelta},
 }
 
 // SplitPrefix returns the length of the collector's prefix of line: the
