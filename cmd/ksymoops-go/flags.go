@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
+	"github.com/ksymoops-go/ksymoops-go/parse/input"
 )
 
 // options is the command line, parsed and checked once.
@@ -26,6 +27,9 @@ type options struct {
 	failOnOops     bool
 	force          bool
 	files          []string
+	inputFormat    input.Format // --input-format; input.Auto detects it per input
+	kmsg           string       // the log device to follow (--kmsg), "" when reading files
+	redact         bool
 }
 
 const helpExamples = `Every input line is written out, in order; after each raw kernel address
@@ -74,6 +78,9 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no diagnostics"},
 			&cli.BoolFlag{Name: "force", Usage: "print names even where the log shows the table is not its kernel's, or the KASLR offset is unknown (0 is assumed)"},
 			&cli.BoolFlag{Name: "fail-on-oops", Usage: "exit with status 3 when a kernel report (oops, BUG, WARNING, panic, ...) was found"},
+			&cli.StringFlag{Name: "input-format", Value: "auto", Usage: "the inputs' `FORMAT`: auto|text|kmsg|journal-json|pstore (auto: told by each input's first line)"},
+			&cli.BoolFlag{Name: "kmsg", Usage: "read the kernel log from /dev/kmsg and follow it, like dmesg -w (needs root where kernel.dmesg_restrict is set)"},
+			&cli.BoolFlag{Name: "redact", Usage: "for posting in public: replace every kernel address by its symbol or \"(redacted)\", and the KASLR offset (see README)"},
 		},
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -149,7 +156,10 @@ func parseOptions(c *cli.Context) (*options, error) {
 		force:      c.Bool("force"),
 		files:      c.Args().Slice(),
 	}
-	var err error
+	var (
+		err error
+		ok  bool
+	)
 	if o.color, err = parseColorMode(c.String("color")); err != nil {
 		return nil, err
 	}
@@ -167,10 +177,24 @@ func parseOptions(c *cli.Context) (*options, error) {
 		}
 		o.arch = a
 	}
-	if o.symbolFile() == "-" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
+	format := c.String("input-format")
+	if o.inputFormat, ok = input.ParseFormat(format); !ok {
+		return nil, fmt.Errorf("--input-format: unknown format %q (want %s)", format, strings.Join(input.Formats(), ", "))
+	}
+	o.redact = c.Bool("redact")
+	if c.Bool("kmsg") {
+		if len(o.files) > 0 {
+			return nil, fmt.Errorf("--kmsg reads %s: give no files with it", kmsgDevice)
+		}
+		if o.inputFormat != input.Auto && o.inputFormat != input.Kmsg {
+			return nil, fmt.Errorf("--kmsg reads %s records: --input-format %s does not apply", kmsgDevice, o.inputFormat)
+		}
+		o.kmsg = kmsgDevice
+	}
+	if o.symbolFile() == "-" && o.kmsg == "" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
 		return nil, fmt.Errorf("standard input cannot be both the symbol file and a log: name the log files as arguments")
 	}
-	if o.lsmod == "-" && (o.symbolFile() == "-" || len(o.files) == 0 || slices.Contains(o.files, "-")) {
+	if o.lsmod == "-" && (o.symbolFile() == "-" || o.kmsg == "" && (len(o.files) == 0 || slices.Contains(o.files, "-"))) {
 		return nil, fmt.Errorf("standard input can be only one of the symbol file, the --lsmod file and a log")
 	}
 	return o, nil
