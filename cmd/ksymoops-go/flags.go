@@ -46,6 +46,7 @@ Examples:
    Live, on the machine that crashed (reads /proc/kallsyms; needs root):
       dmesg | ksymoops-go
       dmesg -w | ksymoops-go
+      ksymoops-go --kmsg
 
    Post-mortem, with the kallsyms saved on the same boot:
       ksymoops-go -k kallsyms.txt crash.log
@@ -56,15 +57,30 @@ Examples:
       ksymoops-go -m System.map-6.1.0-56-amd64 crash.log
       ksymoops-go -m System.map-6.1.0-56-amd64 --kaslr-offset 0xd400000 crash.log
 
-   In CI, over saved console logs (compressed ones too):
-      ksymoops-go -q --fail-on-oops -k kallsyms.txt.xz console.log.xz > annotated.log`
+   After a reboot: the last crashes that pstore kept, a kdump's log, the
+   previous boot in the journal:
+      ksymoops-go -m System.map-6.1.0-56-amd64 /sys/fs/pstore/*
+      ksymoops-go -m System.map-6.1.0-56-amd64 /var/crash/*/vmcore-dmesg.txt
+      journalctl -k -b -1 -o json | ksymoops-go -m System.map-6.1.0-56-amd64
+
+   In CI, over saved console logs (compressed ones too, annotated in
+   parallel, written in the order given):
+      ksymoops-go -q --fail-on-oops -k kallsyms.txt.xz console.log.xz > annotated.log
+      ksymoops-go -q --fail-on-oops -k kallsyms.txt 'logs/*.log' > annotated.log
+
+   For a bug report in public, without a kernel address or the KASLR offset:
+      ksymoops-go --redact -k kallsyms.txt crash.log > crash-redacted.log
+
+Inputs may be kernel text (dmesg, syslog, journalctl, consoles,
+vmcore-dmesg.txt), /dev/kmsg records (cat /dev/kmsg), journalctl -o json
+or pstore dumps: the format is told by each input's first line.`
 
 func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 	return &cli.App{
 		Name:        "ksymoops-go",
 		Version:     version(),
 		Usage:       "resolve the raw kernel addresses of oopses, panics, WARNINGs and BUGs to symbols",
-		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [FILE...]",
+		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [--redact] [--kmsg | FILE...]",
 		Description: helpExamples,
 		Writer:      stdout,
 		ErrWriter:   stderr,
