@@ -154,16 +154,21 @@ func RedactLine(dst, line []byte, bits int, floor uint64) []byte {
 	if offsetLine {
 		minDigits = 1 // "Kernel Offset: 0x1e00000 from ..."
 	}
-	// The prefix (timestamps, host names) holds no addresses.
 	pos := 0
-	for i := body; i < len(line); {
+	for i := 0; i < len(line); {
 		start, end, digits, ok := nextNumber(line, i, minDigits)
 		if !ok {
 			break
 		}
 		i = end
+		// The offset line's short numbers are the offset's, not the
+		// timestamp's in its prefix.
+		offset := offsetLine && start >= body
+		if !offset && end-digits < 8 {
+			continue
+		}
 		v, valid := hexValue(line[digits:end])
-		if !valid || (!offsetLine && v < floor) {
+		if !valid || (!offset && v < floor) {
 			continue
 		}
 		// Its dressing: "[<" and ">]" around, as in a trace entry.
@@ -171,8 +176,10 @@ func RedactLine(dst, line []byte, bits int, floor uint64) []byte {
 		if from >= 2 && line[from-2] == '[' && line[from-1] == '<' && to+1 < len(line) && line[to] == '>' && line[to+1] == ']' {
 			from, to = from-2, to+2
 		}
-		if !offsetLine && symbolFollows(line, to) {
-			// The symbol stands for the address: drop the number.
+		if !offset && symbolFollows(line, to) && (from == 0 || !isWordByte(line[from-1])) {
+			// The symbol stands for the address: drop the number. (Not
+			// when a word comes right before it, which would then run
+			// into the symbol's name.)
 			dst = append(dst, line[pos:from]...)
 			if to < len(line) && line[to] == ' ' {
 				to++

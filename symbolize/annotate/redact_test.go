@@ -47,6 +47,10 @@ func TestRedactLine(t *testing.T) {
 		{"[    5.6] RAX: dead000000000100 RBX: 6b6b6b6b6b6b6b6b\n", 64, f64, "[    5.6] RAX: dead000000000100 RBX: 6b6b6b6b6b6b6b6b\n"},
 		{"[    0.1] __UNIQUE_ID_ffffffff81234567 xffffffff81234567 ffffffff812345678\n", 64, f64, "[    0.1] __UNIQUE_ID_ffffffff81234567 xffffffff81234567 ffffffff812345678\n"},
 		{"no newline ffffffff81234567", 64, f64, "no newline (redacted)"},
+		// A word right before a dropped number would run into the symbol.
+		{"ffffffff[<ffffffff81234567>] ffffffff+0x1/0x2\n", 64, f64, "ffffffff[<(redacted)>] ffffffff+0x1/0x2\n"},
+		// Numbers in the prefix count too (a caller id found by fuzzing).
+		{"[C0000000]\n", 32, f32, "[(redacted)]\n"},
 	} {
 		have := string(RedactLine(nil, []byte(tc.line), tc.bits, tc.floor))
 		if have != tc.want {
