@@ -31,6 +31,9 @@ type source struct {
 	pstore []string // the pstore files, in the order given
 	kmsg   string   // the log device to follow
 	format input.Format
+	// overrun, if set, is called when the kernel overwrote records of the
+	// log device before they were read.
+	overrun func()
 }
 
 // rereadable reports whether the source can be read twice, the first time
@@ -128,7 +131,7 @@ func (s *source) open(stdin io.Reader) (*decoded, error) {
 		if err != nil {
 			return nil, explainKmsgError(err)
 		}
-		dev := &kmsgReader{f: f}
+		dev := &kmsgReader{f: f, overrun: s.overrun}
 		dec := input.NewReader(dev, input.Kmsg)
 		return &decoded{Reader: dec, dec: dec, close: f.Close}, nil
 	case s.pstore != nil:
@@ -172,6 +175,7 @@ func addPstoreFile(set *input.PstoreSet, path string) error {
 // reads go through a buffer larger than any.
 type kmsgReader struct {
 	f       *os.File
+	overrun func()
 	buf     [64 << 10]byte
 	pending []byte
 }
@@ -180,6 +184,9 @@ func (k *kmsgReader) Read(p []byte) (int, error) {
 	for len(k.pending) == 0 {
 		n, err := k.f.Read(k.buf[:])
 		if errors.Is(err, syscall.EPIPE) {
+			if k.overrun != nil {
+				k.overrun()
+			}
 			continue
 		}
 		if err != nil {
@@ -242,6 +249,12 @@ func annotateSources(o *options, stdin io.Reader, out *bufio.Writer, sink *outpu
 	errs := ordered.Run(len(sources), ordered.Options{}, out, stderr, func(i int, w, errW *ordered.Writer) error {
 		perSource[i] = map[string]int64{}
 		diag := &diagnostics{w: errW, quiet: o.quiet}
+		if src := sources[i]; src.kmsg != "" {
+			// Followed live, the source never ends: say it as it happens.
+			src.overrun = func() {
+				diag.warnf("%s: the kernel overwrote records before they were read (it logs faster than they are annotated)", src.name)
+			}
+		}
 		var dst annotate.Flusher = w
 		var red *annotate.Redactor
 		if o.redact {
