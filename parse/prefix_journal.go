@@ -11,13 +11,8 @@ func matchShortFull(b []byte) int {
 		return 0
 	}
 	d := b[4:]
-	if d[4] != '-' || d[7] != '-' || d[10] != ' ' {
+	if !isISODate(d) || d[10] != ' ' {
 		return 0
-	}
-	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
-		if !isDigit(d[i]) {
-			return 0
-		}
 	}
 	n := matchClock(d[11:])
 	if n == 0 {
@@ -34,11 +29,30 @@ func matchShortFull(b []byte) int {
 	if j == i+1 {
 		return 0
 	}
-	k := matchHostKernel(b[j:])
+	return withHostKernel(b, j)
+}
+
+// isISODate reports whether b starts with a date "2026-11-29".
+func isISODate(b []byte) bool {
+	if len(b) < 10 || b[4] != '-' || b[7] != '-' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if !isDigit(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// withHostKernel returns the length of a prefix of n bytes followed by
+// journalctl's " host kernel: ", or 0 when it is not followed by it.
+func withHostKernel(b []byte, n int) int {
+	k := matchHostKernel(b[n:])
 	if k == 0 {
 		return 0
 	}
-	return j + k
+	return n + k
 }
 
 func isWeekday(b []byte) bool {
@@ -68,11 +82,7 @@ func matchShortUnix(b []byte) int {
 	if i == d {
 		return 0
 	}
-	k := matchHostKernel(b[i:])
-	if k == 0 {
-		return 0
-	}
-	return i + k
+	return withHostKernel(b, i)
 }
 
 // matchShortDelta: journalctl -o short-delta, "[   15.239845 <
@@ -101,9 +111,5 @@ func matchShortDelta(b []byte) int {
 	if end >= len(b) || b[end] != ']' {
 		return 0
 	}
-	k := matchHostKernel(b[end+1:])
-	if k == 0 {
-		return 0
-	}
-	return end + 1 + k
+	return withHostKernel(b, end+1)
 }
