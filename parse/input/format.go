@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"slices"
 )
 
 // A Format is a kind of kernel log source.
@@ -45,7 +46,7 @@ func ParseFormat(s string) (Format, bool) {
 }
 
 // Formats returns the names of all formats, Auto first.
-func Formats() []string { return formatNames[:] }
+func Formats() []string { return slices.Clone(formatNames[:]) }
 
 // Detect returns the format of a source that starts with head (at least
 // its first line, when the source has one). Text is the answer for
