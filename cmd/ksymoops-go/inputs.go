@@ -269,7 +269,8 @@ func annotateSources(o *options, stdin io.Reader, out *bufio.Writer, sink *outpu
 		if red != nil && err == nil {
 			err = red.Close()
 		}
-		if err != nil && w.Err() == nil {
+		if err != nil && w.Flush() == nil {
+			// The output so far comes before the message.
 			fmt.Fprintf(errW, "ksymoops-go: %v\n", err)
 		}
 		return err

@@ -122,12 +122,18 @@ func (w *Writer) fail(err error) {
 }
 
 // turn writes what was kept and lets the job write straight through.
+// What was kept is flushed, so that it reaches the terminal before the
+// job's messages, which follow.
 func (w *Writer) turn() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.buf) > 0 && w.err == nil {
 		if _, err := w.dst.Write(w.buf); err != nil {
 			w.err = err
+		} else if f, ok := w.dst.(Flusher); ok {
+			if err := f.Flush(); err != nil {
+				w.err = err
+			}
 		}
 	}
 	w.buf = nil
