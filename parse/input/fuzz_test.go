@@ -86,3 +86,13 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// TestPstoreManyParts: many parts, all of one dump number, take linear
+// time (the fuzzer once found the grouping quadratic).
+func TestPstoreManyParts(t *testing.T) {
+	data := bytes.Repeat([]byte("Oops#1 Part1\nx\n"), 50000)
+	out, _ := decodeAll(t, data, Pstore)
+	if len(out) != len(data) {
+		t.Errorf("%d bytes out of %d", len(out), len(data))
+	}
+}

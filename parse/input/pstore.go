@@ -120,33 +120,48 @@ type pstoreDump struct {
 	time  time.Time
 	first int // arrival of its first part
 	parts []*pstorePart
+	have  map[int]bool // its part numbers
 }
+
+// maxCandidates bounds the dumps of the same reason and number a part is
+// matched against: any number of parts costs linear time.
+const maxCandidates = 8
 
 // dumps groups the parts into dumps: parts with the same reason and count,
 // written at about the same time. A boot numbers its dumps from 1, so
 // records kept from two boots can both hold an "Oops#1"; a part number
 // seen twice, or a time far apart, starts another dump.
 func (s *PstoreSet) dumps() []*pstoreDump {
+	type key struct {
+		reason string
+		count  int
+	}
 	var dumps []*pstoreDump
+	byKey := map[key][]*pstoreDump{}
 	for i := range s.parts {
 		p := &s.parts[i]
 		var d *pstoreDump
+		k := key{p.hdr.reason, p.hdr.count}
 		if p.numbered {
-			for _, c := range dumps {
-				if c.hdr.reason == p.hdr.reason && c.hdr.count == p.hdr.count && c.hdr.part >= 0 && !c.hasPart(p.hdr.part) && closeInTime(c.time, p.time) {
+			cands := byKey[k]
+			for _, c := range cands[max(0, len(cands)-maxCandidates):] {
+				if !c.have[p.hdr.part] && closeInTime(c.time, p.time) {
 					d = c
 					break
 				}
 			}
 		}
 		if d == nil {
-			d = &pstoreDump{hdr: p.hdr, time: p.time, first: p.arrival}
+			d = &pstoreDump{hdr: p.hdr, time: p.time, first: p.arrival, have: map[int]bool{}}
 			if !p.numbered {
 				d.hdr.part = -1 // text without a header stays on its own
+			} else {
+				byKey[k] = append(byKey[k], d)
 			}
 			dumps = append(dumps, d)
 		}
 		d.parts = append(d.parts, p)
+		d.have[p.hdr.part] = true
 		if !p.time.IsZero() && (d.time.IsZero() || p.time.Before(d.time)) {
 			d.time = p.time
 		}
@@ -170,15 +185,6 @@ func (s *PstoreSet) dumps() []*pstoreDump {
 		slices.SortStableFunc(d.parts, func(a, b *pstorePart) int { return cmp.Compare(b.hdr.part, a.hdr.part) })
 	}
 	return dumps
-}
-
-func (d *pstoreDump) hasPart(n int) bool {
-	for _, p := range d.parts {
-		if p.hdr.part == n {
-			return true
-		}
-	}
-	return false
 }
 
 func closeInTime(a, b time.Time) bool {
