@@ -139,6 +139,8 @@ func TestFieldValues(t *testing.T) {
 		{``, nil, false},
 		{`42`, nil, false},
 		{`[256]`, nil, false},
+		{`[["a"]]`, nil, false}, // deeper than the journal nests
+		{`[[[104]]]`, nil, false},
 		{`{"a":1}`, nil, false},
 	} {
 		vals, ok := fieldValues(nil, json.RawMessage(tc.raw))

@@ -24,6 +24,13 @@ type journalEntry struct {
 // fieldValues appends the values of a journal field to dst. ok is false
 // for a value that is null, missing, or not one of the journal's shapes.
 func fieldValues(dst [][]byte, raw json.RawMessage) (_ [][]byte, ok bool) {
+	return appendValues(dst, raw, true)
+}
+
+// appendValues is fieldValues; the values of a field that occurs more
+// than once (multi) are arrays themselves, but no deeper: a value nested
+// deeper is not the journal's, and would cost a decoding per level.
+func appendValues(dst [][]byte, raw json.RawMessage, multi bool) (_ [][]byte, ok bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return dst, false
@@ -43,10 +50,13 @@ func fieldValues(dst [][]byte, raw json.RawMessage) (_ [][]byte, ok bool) {
 		if b, ok := byteArray(elems); ok {
 			return append(dst, b), true
 		}
+		if !multi {
+			return dst, false
+		}
 		ok := false
 		for _, e := range elems {
 			var one bool
-			dst, one = fieldValues(dst, e)
+			dst, one = appendValues(dst, e, false)
 			ok = ok || one
 		}
 		return dst, ok
