@@ -37,8 +37,21 @@ type source struct {
 }
 
 // rereadable reports whether the source can be read twice, the first time
-// for the evidence about its kernels (annotate.Prescan).
-func (s *source) rereadable() bool { return s.kmsg == "" && s.path != "-" }
+// for the evidence about its kernels (annotate.Prescan): files can, pipes
+// cannot (standard input, <(journalctl -o json), a FIFO).
+func (s *source) rereadable() bool {
+	if s.pstore != nil {
+		return true
+	}
+	return s.kmsg == "" && s.path != "-" && isRegular(s.path)
+}
+
+// isRegular reports whether path names a regular file, which can be read
+// more than once. An error is reported when the file is read.
+func isRegular(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
 
 // planSources turns the arguments into sources. Quoted glob patterns are
 // expanded (a CI step may pass "logs/*.log" without a shell); pstore files
@@ -57,7 +70,9 @@ func planSources(o *options) []*source {
 	var pstore *source
 	for _, pattern := range files {
 		for _, path := range expandGlob(pattern) {
-			if path != "-" && (o.inputFormat == input.Pstore || o.inputFormat == input.Auto && sniffFormat(path) == input.Pstore) {
+			// Only a regular file is looked at beforehand: what is read
+			// from a pipe is gone.
+			if path != "-" && isRegular(path) && (o.inputFormat == input.Pstore || o.inputFormat == input.Auto && sniffFormat(path) == input.Pstore) {
 				if pstore == nil {
 					pstore = &source{format: input.Pstore}
 					sources = append(sources, pstore)

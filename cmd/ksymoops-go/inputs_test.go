@@ -305,3 +305,26 @@ func TestKmsgDevice(t *testing.T) {
 	}
 	t.Error("the record written after the start did not come out")
 }
+
+// TestPipeArguments: a pipe given as a file (<(journalctl -k -o json), a
+// FIFO) is read once: neither looked at beforehand for its format nor read
+// twice for the evidence of its kernel.
+func TestPipeArguments(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "journal")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFO:", err)
+	}
+	data := readXZ(t, inputsDir+"/journal/json.xz")
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		w.Write(data)
+		w.Close()
+	}()
+	r := runCmd(t, "", noEnv, "-k", inputsKallsyms, fifo)
+	if r.code != 0 || !strings.Contains(r.stdout, uafRIP+"\n") || !strings.Contains(r.stderr, "journal-json, 583 records") {
+		t.Errorf("exit %d, %d bytes out; stderr %s", r.code, len(r.stdout), r.stderr)
+	}
+}
