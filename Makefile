@@ -4,7 +4,7 @@ PREFIX   ?= /usr/local
 BIN      := bin/ksymoops-go
 FUZZTIME ?= 30s
 
-.PHONY: all build test check vet fmt-check race fuzz bench bench-dwarf demo install clean
+.PHONY: all build test check vet fmt-check race fuzz bench bench-dwarf demo docs install clean
 
 all: build
 
@@ -48,15 +48,32 @@ bench: build
 # addresses of a vmlinux with DWARF: make bench-dwarf VMLINUX=path [RUNS=7].
 bench-dwarf:
 	@test -n "$(VMLINUX)" || { echo "usage: make bench-dwarf VMLINUX=/usr/lib/debug/boot/vmlinux-<release>"; exit 2; }
-	VMLINUX="$(VMLINUX)" GO="$(GO)" scripts/bench-dwarf.sh
+	VMLINUX="$(VMLINUX)" GO="$(GO)" cmd/ksymoops-addr2line/bench-dwarf.sh
 
 # Annotates a real raw-address oops (a CONFIG_KALLSYMS=n kernel) with its System.map.
 demo: build
 	./$(BIN) -m testdata/maps/System.map-6.1.192-nokallsyms.xz testdata/x86_64-nokallsyms-nokaslr-module-oops/console.log
 
+# The man page and the shell completions, generated from the CLI's own
+# definition and committed (so that install needs no generator); the tests
+# fail when they are stale.
+docs:
+	$(GO) test -count=1 -run '^TestGeneratedDocs$$' ./cmd/ksymoops-go -update
+
+# Installs the binary, ksymoops-go(1) and the bash, zsh and fish completions
+# under PREFIX (DESTDIR for staged installs, as packagers use it).
+MANDIR  ?= $(PREFIX)/share/man
+BASHDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ksymoops-go
+	install -m 0644 cmd/ksymoops-go/man/ksymoops-go.1 $(DESTDIR)$(MANDIR)/man1/ksymoops-go.1
+	install -m 0644 cmd/ksymoops-go/completions/ksymoops-go.bash $(DESTDIR)$(BASHDIR)/ksymoops-go
+	install -m 0644 cmd/ksymoops-go/completions/ksymoops-go.zsh $(DESTDIR)$(ZSHDIR)/_ksymoops-go
+	install -m 0644 cmd/ksymoops-go/completions/ksymoops-go.fish $(DESTDIR)$(FISHDIR)/ksymoops-go.fish
 
 clean:
 	rm -rf bin

@@ -77,11 +77,19 @@ func TestSplitPrefix(t *testing.T) {
 		{"2026-11-22T10:00:00.123456+00:00 debian kernel:  0xffffffffc00001a2", " 0xffffffffc00001a2"},
 		{"[   13.079393] debian kernel: RIP: 0010:oopsdemo_level3+0x51/0xfe [oopsdemo]", "RIP: 0010:oopsdemo_level3+0x51/0xfe [oopsdemo]"},
 		{"[Sun Nov 22 10:00:00 2026] RIP: 0010:0xffffffffc00000f0", "RIP: 0010:0xffffffffc00000f0"},
+		// journalctl -o short-full, short-unix and short-delta, real lines
+		// (testdata/x86_64-kaslr-inputs/journal).
+		{"Sun 2026-11-29 08:24:54 UTC localhost kernel: R13: 000000002bc38d70 R14: ffff8aaf423a7000 R15: 0000000000000000", "R13: 000000002bc38d70 R14: ffff8aaf423a7000 R15: 0000000000000000"},
+		{"1795940694.648774 localhost kernel: R13: 000000002bc38d70 R14: ffff8aaf423a7000 R15: 0000000000000000", "R13: 000000002bc38d70 R14: ffff8aaf423a7000 R15: 0000000000000000"},
+		{"[   15.239845 <    0.000053 >] localhost kernel: R13: 000000002bc38d70", "R13: 000000002bc38d70"},
+		{"[    0.000000                ] localhost kernel: Linux version 6.1.0-56-amd64", "Linux version 6.1.0-56-amd64"},
 		{"kern  :warn  : [    4.577895] WARNING: CPU: 0 PID: 92 at /usr/src/oopsdemo-1.0/oopsdemo.c:50 0xffffffffc00000f0", "WARNING: CPU: 0 PID: 92 at /usr/src/oopsdemo-1.0/oopsdemo.c:50 0xffffffffc00000f0"},
 		// Not prefixes.
 		{"oopsdemo-init: trigger warn", "oopsdemo-init: trigger warn"},
 		{"[    8.084517] [0000000000000010] pgd=08000000446ff003, p4d=08000000446ff003, pud=0800000044700003, pmd=0000000000000000", "[0000000000000010] pgd=08000000446ff003, p4d=08000000446ff003, pud=0800000044700003, pmd=0000000000000000"},
 		{"Nov  9 15:43:47 abrtd: Scanning syslog...", "Nov  9 15:43:47 abrtd: Scanning syslog..."},
+		{"1795940694 localhost kernel: x", "1795940694 localhost kernel: x"},
+		{"Sun 2026-11-29 localhost kernel: x", "Sun 2026-11-29 localhost kernel: x"},
 		{"Sep 21 16:36:22 dhcp-24-159.brq.redhat.com /usr/libexec/gdm-x-session[1115]: (EE) Backtrace:", "Sep 21 16:36:22 dhcp-24-159.brq.redhat.com /usr/libexec/gdm-x-session[1115]: (EE) Backtrace:"},
 		{"", ""},
 	}

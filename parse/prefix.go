@@ -20,6 +20,9 @@ var prefixFormats = []prefixFormat{
 	{"dmesg -x 'kern  :warn  : '", matchDecoded},
 	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", matchSyslog},
 	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", matchISO},
+	{"journalctl short-full 'Sun 2026-11-22 10:00:00 UTC host kernel: '", matchShortFull},
+	{"journalctl short-unix '1795940682.901519 host kernel: '", matchShortUnix},
+	{"journalctl short-delta '[   15.239845 <    0.000053 >] host kernel: '", matchShortDelta},
 }
 
 // SplitPrefix returns the length of the collector's prefix of line: the
@@ -207,13 +210,8 @@ func matchSyslog(b []byte) int {
 // matchISO: "2026-11-22T10:00:00+0000 host kernel: " (journalctl -o
 // short-iso, rsyslog's RFC 3339 format).
 func matchISO(b []byte) int {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' {
+	if len(b) < 20 || !isISODate(b) || b[10] != 'T' {
 		return 0
-	}
-	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
-		if !isDigit(b[i]) {
-			return 0
-		}
 	}
 	n := matchClock(b[11:])
 	if n == 0 {

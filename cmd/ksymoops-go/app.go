@@ -90,27 +90,10 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 	}
 	sink := &outputWriter{w: stdout}
 	out := bufio.NewWriterSize(sink, 64<<10)
-	status := exitOK
-	files := o.files
-	if len(files) == 0 {
-		files = []string{"-"}
-	}
 	reports := map[string]int64{}
-	for _, path := range files {
-		err := annotateFile(o, path, stdin, out, set.table, opts, diag, reports)
-		if err == nil {
-			continue
-		}
-		if sink.err == nil {
-			out.Flush()
-		}
-		if sink.err != nil {
-			// The output is gone: no later file can be written either,
-			// and the error is not the input's.
-			return outputFailed(sink.err)
-		}
-		fmt.Fprintf(stderr, "ksymoops-go: %v\n", err)
-		status = exitError
+	status, err := annotateSources(o, stdin, out, sink, stderr, set.table, opts, reports)
+	if err != nil {
+		return status, err
 	}
 	if err := out.Flush(); err != nil {
 		return outputFailed(err)
@@ -156,32 +139,30 @@ type quietError struct{}
 
 func (quietError) Error() string { return "output closed" }
 
-func annotateFile(o *options, path string, stdin io.Reader, out *bufio.Writer, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
-	name := path
-	if path == "-" {
-		name = "standard input"
-	}
+func annotateSource(o *options, src *source, stdin io.Reader, out annotate.Flusher, table *symbolize.Table, opts annotate.Options, diag *diagnostics, reports map[string]int64) error {
+	name := src.name
 	opts.OnVerdict = func(v annotate.Verdict) { tellVerdict(diag, name, v, opts) }
 	rs := newReportStream(o, name, out, opts.Arch)
 	opts.Sink = rs
 	a := annotate.New(table, opts)
 	rs.a = a
-	if path != "-" {
+	if src.rereadable() {
 		// A file can be read twice: the evidence of each boot (the
 		// "Kernel Offset:" line at the end of a panic) then applies from
 		// its first line, and nothing is held back.
-		if err := prescan(a, path); err != nil {
+		if err := prescan(a, src); err != nil {
 			return err
 		}
 	}
-	rc, err := xopen.Open(path, stdin)
+	rc, err := src.open(stdin)
 	if err != nil {
-		return explainOpenError(err)
+		return err
 	}
 	defer rc.Close()
 	if err := rs.run(rc); err != nil {
 		return nameError(name, err)
 	}
+	describeInput(diag, src, rc)
 	s := a.Stats()
 	for k, v := range rs.counts {
 		reports[k] += v
@@ -208,15 +189,15 @@ func annotateFile(o *options, path string, stdin io.Reader, out *bufio.Writer, t
 	return nil
 }
 
-// prescan reads the log at path once for the evidence about its kernels.
-func prescan(a *annotate.Annotator, path string) error {
-	rc, err := xopen.Open(path, nil)
+// prescan reads the log of src once for the evidence about its kernels.
+func prescan(a *annotate.Annotator, src *source) error {
+	rc, err := src.open(nil)
 	if err != nil {
-		return explainOpenError(err)
+		return err
 	}
 	defer rc.Close()
 	if err := a.Prescan(rc); err != nil {
-		return nameError(path, err)
+		return nameError(src.name, err)
 	}
 	return nil
 }

@@ -185,6 +185,7 @@ func TestHelp(t *testing.T) {
 		for _, want := range []string{
 			"dmesg | ksymoops-go", "dmesg -w | ksymoops-go", "-k kallsyms.txt crash.log",
 			"--kaslr-offset 0xd400000 crash.log", "--color", "NO_COLOR", "--fail-on-oops", "Exit status",
+			"ksymoops-go --kmsg", "/sys/fs/pstore/*", "vmcore-dmesg.txt", "'logs/*.log'", "--redact", "--input-format",
 		} {
 			if !strings.Contains(stdout.String(), want) {
 				t.Errorf("%s: the help lacks %q", flag, want)

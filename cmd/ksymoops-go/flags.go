@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
+	"github.com/ksymoops-go/ksymoops-go/parse/input"
 )
 
 // options is the command line, parsed and checked once.
@@ -30,6 +31,9 @@ type options struct {
 	onlyReports    bool
 	files          []string
 	src            sourceOptions // --vmlinux, --modules, ... (vmlinux.go)
+	inputFormat    input.Format  // --input-format; input.Auto detects it per input
+	kmsg           string        // the log device to follow (--kmsg), "" when reading files
+	redact         bool
 }
 
 // outputFormat is the --format setting: what standard output carries.
@@ -74,6 +78,7 @@ Examples:
    Live, on the machine that crashed (reads /proc/kallsyms; needs root):
       dmesg | ksymoops-go
       dmesg -w | ksymoops-go
+      ksymoops-go --kmsg
 
    Post-mortem, with the kallsyms saved on the same boot:
       ksymoops-go -k kallsyms.txt crash.log
@@ -84,18 +89,33 @@ Examples:
       ksymoops-go -m System.map-6.1.0-56-amd64 crash.log
       ksymoops-go -m System.map-6.1.0-56-amd64 --kaslr-offset 0xd400000 crash.log
 
-   In CI, over saved console logs (compressed ones too):
+   After a reboot: the last crashes that pstore kept, a kdump's log, the
+   previous boot in the journal:
+      ksymoops-go -m System.map-6.1.0-56-amd64 /sys/fs/pstore/*
+      ksymoops-go -m System.map-6.1.0-56-amd64 /var/crash/*/vmcore-dmesg.txt
+      journalctl -k -b -1 -o json | ksymoops-go -m System.map-6.1.0-56-amd64
+
+   In CI, over saved console logs (compressed ones too, annotated in
+   parallel, written in the order given):
       ksymoops-go -q --fail-on-oops -k kallsyms.txt.xz console.log.xz > annotated.log
+      ksymoops-go -q --fail-on-oops -k kallsyms.txt 'logs/*.log' > annotated.log
 
    The reports alone, as JSON lines, for a test farm's database:
-      ksymoops-go --format json --fail-on-oops -k kallsyms.txt console.log > reports.jsonl`
+      ksymoops-go --format json --fail-on-oops -k kallsyms.txt console.log > reports.jsonl
+
+   For a bug report in public, without a kernel address or the KASLR offset:
+      ksymoops-go --redact -k kallsyms.txt crash.log > crash-redacted.log
+
+Inputs may be kernel text (dmesg, syslog, journalctl, consoles,
+vmcore-dmesg.txt), /dev/kmsg records (cat /dev/kmsg), journalctl -o json
+or pstore dumps: the format is told by each input's first line.`
 
 func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 	return &cli.App{
 		Name:        "ksymoops-go",
 		Version:     version(),
 		Usage:       "resolve the raw kernel addresses of oopses, panics, WARNINGs and BUGs to symbols",
-		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [--vmlinux FILE [--modules DIR]] [FILE...]",
+		UsageText:   "ksymoops-go [-k kallsyms | -m System.map [--kaslr-offset HEX]] [--vmlinux FILE [--modules DIR]] [--redact] [--kmsg | FILE...]",
 		Description: helpExamples + "\n\n" + sourceHelp,
 		Writer:      stdout,
 		ErrWriter:   stderr,
@@ -113,6 +133,9 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "what to write: `text|json|github` (the annotated log; one JSON object per kernel report; the log with GitHub Actions error annotations)"},
 			&cli.BoolFlag{Name: "github", Usage: "the same as --format github"},
 			&cli.BoolFlag{Name: "only-reports", Usage: "write only the lines of kernel reports (text and github formats)"},
+			&cli.StringFlag{Name: "input-format", Value: "auto", Usage: "the inputs' `FORMAT`: auto|text|kmsg|journal-json|pstore (auto: told by each input's first line)"},
+			&cli.BoolFlag{Name: "kmsg", Usage: "read the kernel log from /dev/kmsg and follow it, like dmesg -w (needs root where kernel.dmesg_restrict is set)"},
+			&cli.BoolFlag{Name: "redact", Usage: "for posting in public: replace every kernel address by its symbol or \"(redacted)\", and the KASLR offset (see README)"},
 		}, sourceFlags()...),
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -189,7 +212,10 @@ func parseOptions(c *cli.Context) (*options, error) {
 		noCode:     c.Bool("no-code"),
 		files:      c.Args().Slice(),
 	}
-	var err error
+	var (
+		err error
+		ok  bool
+	)
 	if o.color, err = parseColorMode(c.String("color")); err != nil {
 		return nil, err
 	}
@@ -223,10 +249,24 @@ func parseOptions(c *cli.Context) (*options, error) {
 	if err := parseSourceOptions(c, o); err != nil {
 		return nil, err
 	}
-	if o.symbolFile() == "-" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
+	format := c.String("input-format")
+	if o.inputFormat, ok = input.ParseFormat(format); !ok {
+		return nil, fmt.Errorf("--input-format: unknown format %q (want %s)", format, strings.Join(input.Formats(), ", "))
+	}
+	o.redact = c.Bool("redact")
+	if c.Bool("kmsg") {
+		if len(o.files) > 0 {
+			return nil, fmt.Errorf("--kmsg reads %s: give no files with it", kmsgDevice)
+		}
+		if o.inputFormat != input.Auto && o.inputFormat != input.Kmsg {
+			return nil, fmt.Errorf("--kmsg reads %s records: --input-format %s does not apply", kmsgDevice, o.inputFormat)
+		}
+		o.kmsg = kmsgDevice
+	}
+	if o.symbolFile() == "-" && o.kmsg == "" && (len(o.files) == 0 || slices.Contains(o.files, "-")) {
 		return nil, fmt.Errorf("standard input cannot be both the symbol file and a log: name the log files as arguments")
 	}
-	if o.lsmod == "-" && (o.symbolFile() == "-" || len(o.files) == 0 || slices.Contains(o.files, "-")) {
+	if o.lsmod == "-" && (o.symbolFile() == "-" || o.kmsg == "" && (len(o.files) == 0 || slices.Contains(o.files, "-"))) {
 		return nil, fmt.Errorf("standard input can be only one of the symbol file, the --lsmod file and a log")
 	}
 	return o, nil

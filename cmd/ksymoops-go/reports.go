@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"strings"
 
@@ -21,7 +20,7 @@ const maxHeldOutput = 16 << 20
 type reportStream struct {
 	o      *options
 	input  string // the input's name, for JSON and annotations
-	w      *bufio.Writer
+	w      annotate.Flusher
 	a      *annotate.Annotator
 	x      *report.Extractor
 	named  []report.Named
@@ -41,7 +40,7 @@ type heldLine struct {
 	text []byte
 }
 
-func newReportStream(o *options, input string, w *bufio.Writer, arch parse.Arch) *reportStream {
+func newReportStream(o *options, input string, w annotate.Flusher, arch parse.Arch) *reportStream {
 	return &reportStream{o: o, input: input, w: w, x: report.NewExtractor(report.Options{Arch: arch}),
 		counts: map[string]int64{}}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen"
 	"github.com/ksymoops-go/ksymoops-go/parse"
@@ -95,21 +96,21 @@ func loadModules(path string, stdin io.Reader) (*symbolize.ModuleMap, error) {
 
 // liveOffset returns a function that reads the running kernel's kallsyms,
 // once and only when asked, and returns its KASLR offset against the
-// link-time table t.
+// link-time table t. The inputs are annotated in parallel: it may be
+// called from several goroutines.
 func liveOffset(kallsyms string, t *symbolize.Table) func() (uint64, bool) {
 	var (
-		done   bool
+		once   sync.Once
 		offset uint64
 		ok     bool
 	)
 	return func() (uint64, bool) {
-		if !done {
-			done = true
+		once.Do(func() {
 			if live, err := parseFile(kallsyms, nil, symbolize.ParseKallsyms); err == nil {
 				offset, ok = anchorOffset(live, t)
 				ok = ok && sameBuild(live, t.Relocate(offset))
 			}
-		}
+		})
 		return offset, ok
 	}
 }

@@ -5,7 +5,7 @@
 # (the file in the page cache) and peak RSS, with ratios to
 # llvm-addr2line. The outputs are compared too.
 #
-#   VMLINUX=/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64 scripts/bench-dwarf.sh
+#   VMLINUX=/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64 cmd/ksymoops-addr2line/bench-dwarf.sh
 #
 # Environment: VMLINUX (required), RUNS (default 7), ADDRS (a file of
 # addresses, one a line; default: the 30 first vmlinux frames of
