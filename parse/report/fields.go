@@ -19,8 +19,9 @@ type fieldFormat struct {
 
 var fieldFormats = []fieldFormat{
 	// "CPU: 1 PID: 132 Comm: init Tainted: G        W  OE      6.1.0-56-amd64 #1",
-	// "CPU: 0 UID: 0 PID: 5944 Comm: syz-executor1 Not tainted 4.15.0-rc4+ #164".
-	{"Comm: ", regexp.MustCompile(`CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>-?\d+) Comm: (?P<comm>.*?) (?:Not tainted|Tainted: (?P<taint>[A-Z ]*?)) +(?P<release>\d\S*)`)},
+	// "CPU: 0 UID: 0 PID: 5944 Comm: syz-executor1 Not tainted 4.15.0-rc4+ #164",
+	// with a crash kernel loaded "CPU: 0 PID: 96 Comm: init Kdump: loaded Tainted: ...".
+	{"Comm: ", regexp.MustCompile(`CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>-?\d+) Comm: (?P<comm>.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: (?P<taint>[A-Z ]*?)) +(?P<release>\d\S*)`)},
 	{"Comm: ", regexp.MustCompile(`CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>-?\d+) Comm: (?P<comm>\S+)`)},
 	// "WARNING: CPU: 1 PID: 130 at ...".
 	{"WARNING: CPU: ", regexp.MustCompile(`WARNING: CPU: (?P<cpu>\d+) PID: (?P<pid>-?\d+) at `)},
