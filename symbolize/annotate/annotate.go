@@ -563,7 +563,9 @@ func (a *Annotator) emit(w io.Writer, l parse.Line, toks []parse.Token, code *co
 		out = append(out, l.Text...)
 	}
 	out = append(out, l.EOL...)
-	if code != nil {
+	if code != nil && len(l.EOL) > 0 {
+		// (A last line without its terminator gets no listing: the
+		// listing's lines could only follow it by adding one.)
 		a.pending = a.appendListing(a.pending[:0], l.Text, l.EOL, *code, a.decision())
 	}
 	a.out = out
