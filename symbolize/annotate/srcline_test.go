@@ -94,7 +94,8 @@ var sourceInsertion = regexp.MustCompile(` \((?:[^ ()]+:\d+|\?\?)\)(?: \[inline:
 
 // stripSources removes the lines and texts source lines insert: the
 // lines holding InlineMarker and a function with its location, and the
-// " (file:line)" right after a symbol.
+// " (file:line)" right after a symbol (whose hex the parser reads in
+// either case).
 func stripSources(out []byte) []byte {
 	var b bytes.Buffer
 	for _, l := range bytes.SplitAfter(out, []byte("\n")) {
@@ -108,7 +109,7 @@ func stripSources(out []byte) []byte {
 
 var (
 	inlineLine        = regexp.MustCompile(`^[^\n]*?` + regexp.QuoteMeta(InlineMarker) + `\S+ \((?:[^ ()]+:\d+|\?\?)\)\r?\n$`)
-	sourceAfterSymbol = regexp.MustCompile(`(\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w-]+(?: [^\]]*)?\])?)` + sourceInsertion.String())
+	sourceAfterSymbol = regexp.MustCompile(`(\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+(?: \[[\w-]+(?: [^\]]*)?\])?)` + sourceInsertion.String())
 )
 
 // TestSourceLines annotates real logs with their modules' DWARF in both
