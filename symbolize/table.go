@@ -291,18 +291,56 @@ const (
 // how large each symbol is.
 func newTable(source string, bits, read int, core []Symbol, order tieOrder, modules []moduleSymbols) (*Table, error) {
 	t := &Table{bits: bits, symbols: read, source: source, anchors: map[string]uint64{}, byName: &nameIndex{}}
-	es := t.coreEntries(core, order)
+	// The core entries go straight into the table's arrays: a kernel has
+	// 100k of them, and every intermediate copy is megabytes at the
+	// process's peak. The few module entries are merged in after.
+	var mods []entry
 	for _, m := range modules {
-		es = append(es, t.moduleEntries(m)...)
+		mods = append(mods, t.moduleEntries(m)...)
 	}
-	if len(es) == 0 {
+	t.coreEntries(core, order, len(mods))
+	if len(t.addrs)+len(mods) == 0 {
 		return nil, fmt.Errorf("%w: none of the %d symbols read lies in the kernel's text range or is a module's code", ErrNoSymbols, read)
 	}
-	if byAddr := func(a, b entry) int { return cmp.Compare(a.addr, b.addr) }; !slices.IsSortedFunc(es, byAddr) {
-		slices.SortStableFunc(es, byAddr)
-	}
-	t.setEntries(es)
+	t.mergeEntries(mods)
 	return t, nil
+}
+
+// appendEntry adds e at the end of the table's arrays.
+func (t *Table) appendEntry(e entry) {
+	t.addrs = append(t.addrs, e.addr)
+	t.ends = append(t.ends, e.end)
+	t.names = append(t.names, e.name)
+	t.mods = append(t.mods, e.mod)
+	t.types = append(t.types, e.typ)
+}
+
+// mergeEntries merges es into the table's sorted arrays, after the
+// entries of equal address already there.
+func (t *Table) mergeEntries(es []entry) {
+	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
+	if len(es) == 0 {
+		return
+	}
+	if n := len(t.addrs); n == 0 || es[0].addr >= t.addrs[n-1] {
+		for _, e := range es {
+			t.appendEntry(e)
+		}
+		return
+	}
+	core := *t
+	t.addrs, t.ends, t.names, t.mods, t.types = nil, nil, nil, nil, nil
+	i := 0
+	for _, e := range es {
+		for i < len(core.addrs) && core.addrs[i] <= e.addr {
+			t.appendEntry(entry{core.addrs[i], core.ends[i], core.names[i], core.mods[i], core.types[i]})
+			i++
+		}
+		t.appendEntry(e)
+	}
+	for ; i < len(core.addrs); i++ {
+		t.appendEntry(entry{core.addrs[i], core.ends[i], core.names[i], core.mods[i], core.types[i]})
+	}
 }
 
 // coreEntries applies kernel/kallsyms.c's rules: the symbol printed for an
@@ -317,7 +355,7 @@ func newTable(source string, bits, read int, core []Symbol, order tieOrder, modu
 // keeps only the symbols of those two ranges, their end markers included,
 // so _end is missing. There the end markers themselves (_etext+0x..., the
 // whole rodata and data) are never printed and must not be answered.
-func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
+func (t *Table) coreEntries(core []Symbol, order tieOrder, spare int) {
 	// Filtered in place: the caller hands its slice over, and a copy of
 	// 100k symbols is 5 MB more at the process's peak.
 	syms := core[:0]
@@ -358,12 +396,19 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 		}
 	}
 	if !hasLo {
-		return nil
+		return
 	}
 	ranges := t.coreRanges(lo, syms)
 	t.coreLo, t.coreHi = ranges[0].lo, ranges[len(ranges)-1].hi
 
-	es := make([]entry, 0, len(syms))
+	n := spare // distinct addresses: one entry each at most, and room for the modules'
+	for i := range syms {
+		if i == 0 || syms[i].Addr != syms[i-1].Addr {
+			n++
+		}
+	}
+	t.addrs, t.ends = make([]uint64, 0, n), make([]uint64, 0, n)
+	t.names, t.mods, t.types = make([]string, 0, n), make([]int32, 0, n), make([]byte, 0, n)
 	r := 0
 	for i := 0; i < len(syms); {
 		s := syms[i]
@@ -382,11 +427,10 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder) []entry {
 			if j < len(syms) && syms[j].Addr < end {
 				end = syms[j].Addr
 			}
-			es = append(es, entry{addr: s.Addr, end: end, name: s.Name, mod: -1, typ: s.Type})
+			t.appendEntry(entry{addr: s.Addr, end: end, name: s.Name, mod: -1, typ: s.Type})
 		}
 		i = j
 	}
-	return es
 }
 
 // addrRange is a half-open address range [lo, hi).
