@@ -246,6 +246,7 @@ func ModuleSymbols(r io.ReaderAt, file, module string, sections map[string]uint6
 // for that module are replaced. It is how a table from a System.map or a
 // vmlinux, which know no modules, learns them from the .ko files.
 func (t *Table) WithModule(module string, syms []Symbol) *Table {
+	t = t.materialize()
 	n := *t
 	n.byName = &nameIndex{}
 	n.modNames = nil

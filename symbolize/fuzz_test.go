@@ -22,13 +22,14 @@ func checkTable(t *testing.T, tab *Table, seed uint64) {
 	n := tab.Len()
 	for _, i := range []int{0, 1, n / 2, n - 2, n - 1} {
 		if i >= 0 && i < n {
-			addrs = append(addrs, tab.addrs[i]-1, tab.addrs[i], tab.addrs[i]+1, tab.ends[i]-1, tab.ends[i], tab.ends[i]+1)
+			start, end := tab.start(i), tab.ends[i]+tab.lazyShift
+			addrs = append(addrs, start-1, start, start+1, end-1, end, end+1)
 		}
 	}
 	rng := rand.New(rand.NewPCG(seed, seed>>32))
 	for range min(n, 64) {
 		i := rng.IntN(n)
-		addrs = append(addrs, rng.Uint64(), tab.addrs[i]+rng.Uint64N(1<<12)-1<<11, tab.ends[i]-1+rng.Uint64N(3))
+		addrs = append(addrs, rng.Uint64(), tab.start(i)+rng.Uint64N(1<<12)-1<<11, tab.ends[i]+tab.lazyShift-1+rng.Uint64N(3))
 	}
 	lo, hi, _ := tab.KernelRange()
 	for _, a := range addrs {

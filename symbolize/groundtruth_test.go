@@ -158,11 +158,12 @@ func TestSystemMapAgreesWithKallsyms(t *testing.T) {
 				return addr >= stext && addr < etext || addr >= sinit && addr < einit
 			}
 			compare := func(from, other *Table, what string) (n, bad int) {
-				for i, a := range from.addrs {
+				for i := range from.addrs {
+					a := from.start(i)
 					if from.mods[i] >= 0 || !inKernelTable(a) {
 						continue
 					}
-					for _, addr := range []uint64{a, from.ends[i] - 1} {
+					for _, addr := range []uint64{a, from.ends[i] + from.lazyShift - 1} {
 						want, _ := from.Lookup(addr)
 						got, ok := other.Lookup(addr)
 						n++
@@ -186,10 +187,10 @@ func TestSystemMapAgreesWithKallsyms(t *testing.T) {
 				// Text only: a data symbol of the System.map must find
 				// nothing in the kallsyms table.
 				data := 0
-				for i, a := range m.addrs {
-					if !inKernelTable(a) {
+				for i := range m.addrs {
+					if a := m.start(i); !inKernelTable(a) {
 						if loc, ok := k.Lookup(a); ok {
-							t.Fatalf("%#x (%s in the System.map) is outside the kernel's text, but kallsyms gives %v", a, m.names[i], loc)
+							t.Fatalf("%#x (%s in the System.map) is outside the kernel's text, but kallsyms gives %v", m.start(i), m.names[i], loc)
 						}
 						data++
 					}

@@ -152,9 +152,9 @@ func (t *Table) ModuleSpan() (lo, hi uint64, ok bool) {
 			continue
 		}
 		if !ok {
-			lo, ok = t.addrs[i], true
+			lo, ok = t.start(i), true
 		}
-		hi = t.ends[i]
+		hi = t.ends[i] + t.lazyShift
 	}
 	return lo, hi, ok
 }

@@ -33,8 +33,12 @@ type Table struct {
 	symbols        int    // symbols read, before filtering
 	source         string // what the table was built from, for diagnostics
 	relocation     uint64 // offset added to the link-time addresses
-	anchors        map[string]uint64
-	byName         *nameIndex // built on first use by LookupName
+	// lazyShift is a relocation not applied to the arrays: every entry is
+	// at addrs[i]+lazyShift (a table without modules moves as one piece,
+	// so Relocate need not copy it, and it keeps its name index).
+	lazyShift uint64
+	anchors   map[string]uint64
+	byName    *nameIndex // built on first use by LookupName
 }
 
 // nameIndex finds lookup entries by name: a chained hash table over the
@@ -135,6 +139,34 @@ func (t *Table) Relocate(offset uint64) *Table {
 	if offset == 0 {
 		return t
 	}
+	if len(t.modNames) == 0 {
+		n := *t
+		n.relocation = t.relocation + offset
+		n.lazyShift = t.lazyShift + offset
+		if l, h, ok := t.shift(t.coreLo, t.coreHi, offset); ok {
+			n.coreLo, n.coreHi = l, h
+			return &n
+		}
+		// The top of the kernel passes the end of the address space: its
+		// range is that of the entries that still fit.
+		n.coreLo, n.coreHi = 0, 0
+		for i := range n.addrs {
+			if lo, _, ok := n.shift(n.addrs[i], n.ends[i], n.lazyShift); ok {
+				n.coreLo = lo
+				break
+			}
+		}
+		for i := len(n.addrs) - 1; i >= 0; i-- {
+			if _, hi, ok := n.shift(n.addrs[i], n.ends[i], n.lazyShift); ok {
+				n.coreHi = hi
+				break
+			}
+		}
+		return &n
+	}
+	if t.lazyShift != 0 {
+		t = t.materialize()
+	}
 	n := *t
 	n.relocation = t.relocation + offset
 	n.byName = &nameIndex{}
@@ -167,6 +199,26 @@ func (t *Table) Relocate(offset uint64) *Table {
 	return &n
 }
 
+// materialize returns t with its lazy relocation applied to the arrays,
+// the entries it would push past the top of the address space dropped.
+func (t *Table) materialize() *Table {
+	if t.lazyShift == 0 {
+		return t
+	}
+	n := *t
+	n.lazyShift = 0
+	es := make([]entry, 0, len(t.addrs))
+	for i := range t.addrs {
+		e := entry{t.addrs[i], t.ends[i], t.names[i], t.mods[i], t.types[i]}
+		var ok bool
+		if e.addr, e.end, ok = t.shift(e.addr, e.end, t.lazyShift); ok {
+			es = append(es, e)
+		}
+	}
+	n.setEntries(es)
+	return &n
+}
+
 // shift adds offset to the range [lo, hi), and reports false when the
 // result would not fit the table's address space.
 func (t *Table) shift(lo, hi, offset uint64) (uint64, uint64, bool) {
@@ -187,8 +239,11 @@ func (t *Table) Lookup(addr uint64) (Location, bool) {
 	if !ok {
 		return Location{}, false
 	}
-	return t.location(i, addr-t.addrs[i]), true
+	return t.location(i, addr-t.start(i)), true
 }
+
+// start returns the address of entry i.
+func (t *Table) start(i int) uint64 { return t.addrs[i] + t.lazyShift }
 
 // LookupReturn resolves a return address the way the kernel's %pB does: it
 // looks up addr-1 (the call instruction, which for a call to a noreturn
@@ -199,10 +254,10 @@ func (t *Table) Lookup(addr uint64) (Location, bool) {
 func (t *Table) LookupReturn(addr uint64) (Location, bool) {
 	if addr != 0 {
 		if i, ok := t.find(addr - 1); ok {
-			return t.location(i, addr-t.addrs[i]), true
+			return t.location(i, addr-t.start(i)), true
 		}
 	}
-	if i, ok := t.find(addr); ok && t.addrs[i] == addr {
+	if i, ok := t.find(addr); ok && t.start(i) == addr {
 		return t.location(i, 0), true
 	}
 	return Location{}, false
@@ -228,6 +283,11 @@ func (t *Table) LookupName(name, module string) []Location {
 }
 
 func (t *Table) find(addr uint64) (int, bool) {
+	sh := t.lazyShift
+	if addr < sh {
+		return 0, false // every entry that fits is at sh or above
+	}
+	addr -= sh
 	// The first entry above addr, then step back one.
 	i, found := slices.BinarySearch(t.addrs, addr)
 	if !found {
@@ -236,13 +296,18 @@ func (t *Table) find(addr uint64) (int, bool) {
 	if i < 0 || addr >= t.ends[i] {
 		return 0, false
 	}
+	if sh != 0 {
+		if _, _, ok := t.shift(t.addrs[i], t.ends[i], sh); !ok {
+			return 0, false // moved past the top of the address space
+		}
+	}
 	return i, true
 }
 
 func (t *Table) location(i int, off uint64) Location {
 	l := Location{
 		Name:   t.names[i],
-		Start:  t.addrs[i],
+		Start:  t.start(i),
 		Offset: off,
 		Size:   t.ends[i] - t.addrs[i],
 		Type:   t.types[i],
