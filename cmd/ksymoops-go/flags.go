@@ -61,6 +61,11 @@ const helpExamples = `Every input line is written out, in order; after each raw 
 ksymoops-go adds the symbol it falls in, the way the kernel prints it:
 "[<ffffffffc0a1b2c3>] oopsdemo_level2+0xa/0x1d [oopsdemo]". Addresses the
 kernel already named, user-space addresses and data values are left alone.
+After each Code: line comes the disassembly of its bytes, on added lines
+that start "Code| " (--no-code leaves it out). Names come only from a table
+the log shows to be its kernel's: a System.map is moved by each boot's
+KASLR offset, found in the log, and where the evidence is missing or
+against the table, addresses stay raw and standard error says why.
 Diagnostics go to standard error.
 
 Kernel reports (oopses, BUGs, WARNINGs, panics, sanitizer findings,
