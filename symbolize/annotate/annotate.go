@@ -286,11 +286,13 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 // startBoot ends the current boot at a "Linux version" banner.
 func (a *Annotator) startBoot() {
 	a.endBoot()
-	if len(a.verdicts) < maxVerdicts {
-		a.verdicts = append(a.verdicts, a.decide(a.cur).verdict)
-	}
-	if a.keepBoots {
+	switch {
+	case a.keepBoots:
+		// A prescan keeps the evidence itself; its verdicts are made
+		// where the evidence is used.
 		a.done = append(a.done, a.cur)
+	case len(a.verdicts) < maxVerdicts:
+		a.verdicts = append(a.verdicts, a.decide(a.cur).verdict)
 	}
 	a.cur = newBoot(a.cur.index+1, a.stats.Lines)
 	a.lastBoot = max(a.lastBoot, a.cur.index)

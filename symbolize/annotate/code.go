@@ -4,7 +4,6 @@ import (
 	"bytes"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
-	"github.com/ksymoops-go/ksymoops-go/symbolize"
 	"github.com/ksymoops-go/ksymoops-go/symbolize/disasm"
 )
 
@@ -150,8 +149,8 @@ func (a *Annotator) decodeListing(dst, text, eol []byte, c codeContext, d decisi
 	trapIP := c.ip
 	var name func(uint64) (string, bool)
 	if !c.user && d.res != nil {
-		if trapIP == 0 && c.hasSym {
-			trapIP = symbolAddress(d.res, c.sym)
+		if trapIP == 0 && c.hasSym && c.sym.Offset < c.sym.Size {
+			trapIP, _ = printedAddress(d.res, c.sym)
 		}
 		name = func(addr uint64) (string, bool) {
 			loc, ok := d.res.Lookup(addr)
@@ -194,24 +193,4 @@ func paintTrap(listing, eol []byte, paint func(string) string) []byte {
 		out = append(out, eol...)
 	}
 	return out
-}
-
-// symbolAddress finds the address of what the kernel printed as
-// "func+0x32/0xfe [mod]": func's address plus 0x32, when the table has
-// exactly one func of that size.
-func symbolAddress(res Resolver, ps parse.PrintedSymbol) uint64 {
-	nr, ok := res.(NameResolver)
-	if !ok {
-		return 0
-	}
-	var found []symbolize.Location
-	for _, c := range nr.LookupName(ps.Name, ps.Module) {
-		if c.Size == ps.Size && ps.Offset < c.Size {
-			found = append(found, c)
-		}
-	}
-	if len(found) != 1 {
-		return 0
-	}
-	return found[0].Start + ps.Offset
 }

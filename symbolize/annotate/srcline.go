@@ -191,7 +191,7 @@ func (a *Annotator) addPrintedSources(dst, line []byte, toks []parse.Token) []by
 			var frames []srcline.Frame
 			if t, ok := tokenBefore(toks, line, p.Start); ok {
 				frames = a.sourceFor(t.Value, t.Role, p.Module)
-			} else if addr, ok := a.addressOf(p.PrintedSymbol); ok {
+			} else if addr, ok := printedAddress(a.src.dec.res, p.PrintedSymbol); ok {
 				frames = a.sourceFor(addr, printedRole(line[:p.Start]), p.Module)
 			}
 			if frames == nil {
@@ -239,12 +239,12 @@ func (a *Annotator) checkBuildID(module, hexID string) bool {
 	return err == nil
 }
 
-// addressOf returns the address a printed symbol stands for: the table's
-// symbol of that name, module and size (moved by the boot's KASLR offset),
-// plus the offset. A name the
-// table has more than once with that size is ambiguous, and skipped.
-func (a *Annotator) addressOf(ps parse.PrintedSymbol) (uint64, bool) {
-	nr, ok := a.src.dec.res.(NameResolver)
+// printedAddress returns the address a symbol the kernel printed stands
+// for: res's one symbol of that name, module and size (for a link-time
+// table, moved by the boot's KASLR offset), plus the offset. A name res
+// has more than once with that size is ambiguous, and skipped.
+func printedAddress(res Resolver, ps parse.PrintedSymbol) (uint64, bool) {
+	nr, ok := res.(NameResolver)
 	if !ok || ps.Offset > ps.Size {
 		return 0, false
 	}
