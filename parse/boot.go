@@ -75,19 +75,26 @@ func LineFact(line []byte) Fact {
 
 // bodyFact is LineFact for the kernel's text, its prefix split off.
 func bodyFact(body []byte) Fact {
-	if len(body) == 0 || bytes.IndexByte([]byte(factFirstBytes), body[0]) < 0 {
+	i := factPrefixes.First(body)
+	if i < 0 {
 		return Fact{}
 	}
-	for _, f := range factFormats {
-		if bytes.HasPrefix(body, []byte(f.prefix)) {
-			if fact, ok := f.parse(body[len(f.prefix):]); ok {
-				return fact
-			}
-			return Fact{}
-		}
+	f := factFormats[i]
+	if fact, ok := f.parse(body[len(f.prefix):]); ok {
+		return fact
 	}
 	return Fact{}
 }
+
+// factPrefixes finds the first of factFormats whose prefix a text has, by
+// its first two bytes.
+var factPrefixes = func() *literalSet {
+	var prefixes []string
+	for _, f := range factFormats {
+		prefixes = append(prefixes, f.prefix)
+	}
+	return newLiteralSet(prefixes...)
+}()
 
 // parseBanner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".
 func parseBanner(rest []byte) (Fact, bool) {

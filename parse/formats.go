@@ -2,7 +2,9 @@ package parse
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
+	"strings"
 )
 
 // An Arch is the architecture a report comes from, as far as the log shows
@@ -107,7 +109,8 @@ type slot struct {
 }
 
 // A lineFormat is one way the kernel prints addresses. literal is a cheap
-// prefilter: the regexp only runs on text that contains it.
+// prefilter: the regexp only runs on text that contains it (or, for a row
+// without one, one of also).
 type lineFormat struct {
 	name    string
 	literal string
@@ -202,7 +205,7 @@ var lineFormats = []lineFormat{
 		// powerpc: "NIP [c00000000007b5a8] func+0x../0x..", "LR [c...] ...";
 		// raw, "NIP [c00000000007b5a8] 0xc00000000007b5a8", the span takes
 		// both so that an annotation goes where the kernel puts the symbol.
-		name: "powerpc NIP/LR", literal: "[", also: []string{"NIP ", "LR "},
+		name: "powerpc NIP/LR", also: []string{"NIP ", "LR "},
 		re:    regexp.MustCompile(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
 		slots: []slot{{group: 2, role: RoleIP, span: 1}},
 	},
@@ -258,6 +261,41 @@ var lineFormats = []lineFormat{
 	},
 }
 
+// The literals of the formats and the cues, found in a line in one pass:
+// literalMasks[i] is what lineFormats[i] needs (all of need, one of any
+// when any is not zero), cueMasks[i] is archCues[i]'s literal.
+var lineLiterals, literalMasks, cueMasks = compileLiterals()
+
+type literalMask struct{ need, any uint64 }
+
+func compileLiterals() (*literalSet, []literalMask, []uint64) {
+	var lits []string
+	index := map[string]int{}
+	add := func(l string) uint64 {
+		i, ok := index[l]
+		if !ok {
+			i = len(lits)
+			index[l] = i
+			lits = append(lits, l)
+		}
+		return 1 << i
+	}
+	masks := make([]literalMask, len(lineFormats))
+	for i, f := range lineFormats {
+		if f.literal != "" {
+			masks[i].need = add(f.literal)
+		}
+		for _, a := range f.also {
+			masks[i].any |= add(a)
+		}
+	}
+	cues := make([]uint64, len(archCues))
+	for i, c := range archCues {
+		cues[i] = add(c.literal)
+	}
+	return newLiteralSet(lits...), masks, cues
+}
+
 // bareEntryCandidate is the bare trace entry's shape without its digits:
 // "0x" or "? 0x" opening the text, or ending it after two blanks. Boot
 // logs are full of "0x" elsewhere ("[mem 0x0000000000000000-0x...]").
@@ -276,33 +314,168 @@ func bareEntryCandidate(b []byte) bool {
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-// A registerFormat is a register dump line: line says a line is one, and
-// values finds each register's value in it. Values are only worth a name
-// when they point into code (RoleValue).
+// A registerFormat is a register dump line: opens says a line is one, and
+// values appends the bounds of each register's value in it to dst. Values
+// are only worth a name when they point into code (RoleValue). Both are
+// written by hand: most lines with hex digits are no register dump, and a
+// regexp over the register names costs more than the line's other tests.
 type registerFormat struct {
 	name   string
-	line   *regexp.Regexp
-	values *regexp.Regexp
+	opens  func(body []byte) bool
+	values func(body []byte, dst [][2]int) [][2]int
 }
 
 // registerNames are the general-purpose registers of the dumps the kernel
 // prints (x86-64, i386, arm64, ARM, RISC-V, powerpc specials). Segment
 // registers are left out; "sp" is there so that ARM's "sp : ... ip : ...
 // fp : ..." line is recognised (a stack value never resolves to code).
-const registerNames = `sp|R[ABCD]X|R[SD]I|RBP|R(?:8|9|1[0-5])|E[ABCD]X|E[SD]I|EBP|x(?:[12]?[0-9]|30)|r(?:[0-9]|10)|fp|ip|ra|gp|tp|t[0-6]|s(?:[0-9]|1[01])|a[0-7]|epc|CTR|LR|NIP`
+var registerNames = func() map[string]bool {
+	names := strings.Fields("sp RAX RBX RCX RDX RSI RDI RBP R8 R9 R10 R11 R12 R13 R14 R15 " +
+		"EAX EBX ECX EDX ESI EDI EBP fp ip ra gp tp epc CTR LR NIP")
+	for i := range 31 {
+		names = append(names, fmt.Sprintf("x%d", i))
+	}
+	for i := range 11 {
+		names = append(names, fmt.Sprintf("r%d", i))
+	}
+	for i := range 7 {
+		names = append(names, fmt.Sprintf("t%d", i))
+	}
+	for i := range 12 {
+		names = append(names, fmt.Sprintf("s%d", i))
+	}
+	for i := range 8 {
+		names = append(names, fmt.Sprintf("a%d", i))
+	}
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = true
+	}
+	return set
+}()
 
 var registerFormats = []registerFormat{
 	{
 		// "RAX: 0000000000000000 RBX: ffffc900003a3c58", "x29: ffff800008453980
 		// x28: ...", "r10: c1c2d3c4  r9 : 00000000", "epc : ffffffff80123456".
 		name:   "register pairs",
-		line:   regexp.MustCompile(`^\s*(?:` + registerNames + `)\s?: ?(?:[0-9a-f]{8}|[0-9a-f]{16})\b`),
-		values: regexp.MustCompile(`(?:^|\s)(?:` + registerNames + `)\s?: ?([0-9a-f]{8}|[0-9a-f]{16})\b`),
+		opens:  opensWithRegister,
+		values: registerValues,
 	},
 	{
 		// powerpc: "GPR04: c000000001234567 0000000000000000 ...".
 		name:   "powerpc GPRs",
-		line:   regexp.MustCompile(`^\s*GPR\d\d: `),
-		values: regexp.MustCompile(`\s([0-9a-f]{8}|[0-9a-f]{16})\b`),
+		opens:  opensWithGPR,
+		values: gprValues,
 	},
+}
+
+// opensWithRegister reports a line whose text opens with a register and
+// its value, "RAX: 0000000000000000" or "r9 : 00000000", after blanks.
+func opensWithRegister(b []byte) bool {
+	i := 0
+	for i < len(b) && isRegexpSpace(b[i]) {
+		i++
+	}
+	_, _, ok := registerValueAt(b, i)
+	return ok
+}
+
+// registerValueAt matches a register and its value at b[i:]: a register's
+// name, an optional blank, a colon, an optional space, then eight or
+// sixteen lower-case hex digits as a whole word. It returns the value's
+// bounds.
+func registerValueAt(b []byte, i int) (vs, ve int, ok bool) {
+	j := i
+	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') {
+		j++
+	}
+	if j == i || !registerNames[string(b[i:j])] {
+		return 0, 0, false
+	}
+	if j < len(b) && isRegexpSpace(b[j]) {
+		j++
+	}
+	if j >= len(b) || b[j] != ':' {
+		return 0, 0, false
+	}
+	j++
+	if j < len(b) && b[j] == ' ' {
+		j++
+	}
+	n := hexWordAt(b, j)
+	if n == 0 {
+		return 0, 0, false
+	}
+	return j, j + n, true
+}
+
+// registerValues appends the value of every register of a dump line:
+// each name starts the text or follows a blank.
+func registerValues(b []byte, dst [][2]int) [][2]int {
+	for i := 0; i < len(b); {
+		if i > 0 && !isRegexpSpace(b[i-1]) {
+			i++
+			continue
+		}
+		if vs, ve, ok := registerValueAt(b, i); ok {
+			dst = append(dst, [2]int{vs, ve})
+			i = ve + 1 // the blank after a value opens no match of its own
+			continue
+		}
+		i++
+	}
+	return dst
+}
+
+// gprValues appends powerpc's GPR values: every hex word of eight or
+// sixteen digits after a blank.
+func gprValues(b []byte, dst [][2]int) [][2]int {
+	for i := 1; i < len(b); {
+		if !isRegexpSpace(b[i-1]) {
+			i++
+			continue
+		}
+		if n := hexWordAt(b, i); n > 0 {
+			dst = append(dst, [2]int{i, i + n})
+			i += n + 1
+			continue
+		}
+		i++
+	}
+	return dst
+}
+
+// opensWithGPR reports powerpc's "GPR04: " opening a line.
+func opensWithGPR(b []byte) bool {
+	i := 0
+	for i < len(b) && isRegexpSpace(b[i]) {
+		i++
+	}
+	b = b[i:]
+	return len(b) >= 7 && string(b[:3]) == "GPR" && isDigit(b[3]) && isDigit(b[4]) && b[5] == ':' && b[6] == ' '
+}
+
+// hexWordAt returns the length of the eight or sixteen lower-case hex
+// digits at b[i:] that end a word (regexp's ([0-9a-f]{8}|[0-9a-f]{16})\b),
+// or 0.
+func hexWordAt(b []byte, i int) int {
+	n := 0
+	for i+n < len(b) && n <= 16 && (isDigit(b[i+n]) || b[i+n] >= 'a' && b[i+n] <= 'f') {
+		n++
+	}
+	if n != 8 && n != 16 || i+n < len(b) && isWordByte(b[i+n]) {
+		return 0
+	}
+	return n
+}
+
+// isRegexpSpace is regexp's \s: [\t\n\f\r ].
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// isWordByte is regexp's \w: [0-9A-Za-z_].
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

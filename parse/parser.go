@@ -2,6 +2,8 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,6 +25,8 @@ type Parser struct {
 	report    string // kind of report the last line of Tokens started, or ""
 	fact      Fact   // what the last line of Tokens said about the kernel
 	prefix    int    // length of the collector's prefix of that line
+	literals  uint64 // lineLiterals found in that line's text, when it may hold addresses
+	spans     [][2]int
 }
 
 // NewParser returns a Parser. A non-zero arch fixes the architecture
@@ -57,6 +61,10 @@ func (p *Parser) Scan(line []byte) (mayHold bool) {
 	p.report, _ = reportKind(body)
 	p.fact = bodyFact(body)
 	mayHold = mayHoldAddress(body)
+	p.literals = 0
+	if mayHold {
+		p.literals = lineLiterals.Find(body)
+	}
 	p.learnArch(body, mayHold)
 	return mayHold
 }
@@ -75,7 +83,8 @@ func (p *Parser) Tokens(line []byte) []Token {
 	}
 	for i := range lineFormats {
 		f := &lineFormats[i]
-		if !bytes.Contains(body, []byte(f.literal)) || !containsAny(body, f.also) || f.pre != nil && !f.pre(body) {
+		m := literalMasks[i]
+		if p.literals&m.need != m.need || m.any != 0 && p.literals&m.any == 0 || f.pre != nil && !f.pre(body) {
 			continue
 		}
 		limit := 1
@@ -90,11 +99,12 @@ func (p *Parser) Tokens(line []byte) []Token {
 	}
 	for i := range registerFormats {
 		f := &registerFormats[i]
-		if !f.line.Match(body) {
+		if !f.opens(body) {
 			continue
 		}
-		for _, m := range f.values.FindAllSubmatchIndex(body, MaxTokens) {
-			p.addSlot(body, n, m, slot{group: 1, role: RoleValue}, f.name)
+		p.spans = f.values(body, p.spans[:0])
+		for _, v := range p.spans {
+			p.addSlot(body, n, []int{v[0], v[1], v[0], v[1]}, slot{group: 1, role: RoleValue}, f.name)
 		}
 		break
 	}
@@ -162,23 +172,19 @@ func (p *Parser) learnArch(body []byte, hasHex bool) {
 	if !hasHex && (len(lead) == 0 || strings.IndexByte(archCueFirstBytes, lead[0]) < 0) {
 		return
 	}
-	for _, c := range archCues {
-		if hasHex && bytes.Contains(body, []byte(c.literal)) || bytes.HasPrefix(lead, []byte(c.literal)) {
+	found := lineLiterals.Prefix(lead)
+	if hasHex {
+		found |= p.literals
+	}
+	if found == 0 {
+		return
+	}
+	for i, c := range archCues {
+		if found&cueMasks[i] != 0 {
 			p.arch = c.arch
 			return
 		}
 	}
-}
-
-// containsAny reports whether b contains one of literals, or literals is
-// empty.
-func containsAny(b []byte, literals []string) bool {
-	for _, l := range literals {
-		if bytes.Contains(b, []byte(l)) {
-			return true
-		}
-	}
-	return len(literals) == 0
 }
 
 // minAddressDigits is the fewest hex digits a kernel address is printed
@@ -188,11 +194,31 @@ const minAddressDigits = 8
 
 // mayHoldAddress reports whether b has a run of hexadecimal digits long
 // enough to be a kernel address. Most log lines have none, and this is all
-// they cost.
+// they cost: it reads eight bytes at a time (hexMask), and a run of eight
+// digits fills at least the tail of one word and the head of the next, or
+// a whole word.
 func mayHoldAddress(b []byte) bool {
-	run := 0
-	for _, c := range b {
-		if isHexByte(c) {
+	run := 0 // hex digits ending the bytes before b[i:]
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		m := hexMask(binary.LittleEndian.Uint64(b[i:]))
+		if m == allHigh {
+			run += 8
+		} else {
+			// The digits before the first non-digit byte continue the run.
+			run += bits.TrailingZeros64(^m&allHigh) / 8
+			if run >= minAddressDigits {
+				return true
+			}
+			// Those after the last non-digit byte start the next one.
+			run = bits.LeadingZeros64(^m&allHigh) / 8
+		}
+		if run >= minAddressDigits {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if isHexByte(b[i]) {
 			run++
 			if run >= minAddressDigits {
 				return true
@@ -202,6 +228,23 @@ func mayHoldAddress(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// allHigh has the high bit of every byte of a word.
+const allHigh = 0x8080808080808080
+
+// hexMask returns the high bit of each byte of w (eight bytes, the first
+// in the low byte) that is a hexadecimal digit. Each byte's low seven bits
+// are compared with the bounds by adding to them: no carry crosses into
+// the next byte, and a byte with its high bit set (UTF-8) is no digit.
+func hexMask(w uint64) uint64 {
+	const ones = 0x0101010101010101
+	low := w & (ones * 0x7f)
+	digit := (low + ones*(0x80-'0')) &^ (low + ones*(0x80-'9'-1))
+	// Upper case to lower: only 'A'-'F' land on 'a'-'f'.
+	folded := low | ones*0x20
+	letter := (folded + ones*(0x80-'a')) &^ (folded + ones*(0x80-'f'-1))
+	return (digit | letter) & allHigh &^ w
 }
 
 // isHexByte reports whether c is a hexadecimal digit, in two compares.

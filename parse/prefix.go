@@ -1,37 +1,63 @@
 package parse
 
-import "bytes"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // A prefixFormat recognises one kind of header a log collector puts in
 // front of the kernel's text, and returns its length (0: not this kind).
 type prefixFormat struct {
-	name  string
+	name string
+	// first holds every byte the prefix can start with: a line is only
+	// offered to the formats that can start with its first byte
+	// (TestPrefixFirstBytes keeps it true).
+	first string
 	match func(line []byte) int
 }
 
 // prefixFormats are tried in turn, repeatedly, because they stack:
 // "Nov 22 10:00:00 host kernel: [   12.345678] " or "<4>[ 1.2][  T1] ".
 var prefixFormats = []prefixFormat{
-	{"printk level <N>", matchLevel},
-	{"journalctl short-monotonic '[   12.345678] host kernel: '", matchMonotonic},
-	{"dmesg timestamp [  12.345678]", matchTimestamp},
-	{"caller id [  T123]/[  C1]", matchCallerID},
-	{"dmesg -T [Sun Nov 22 10:00:00 2026]", matchHumanTime},
-	{"dmesg -x 'kern  :warn  : '", matchDecoded},
-	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", matchSyslog},
-	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", matchISO},
-	{"journalctl short-full 'Sun 2026-11-22 10:00:00 UTC host kernel: '", matchShortFull},
-	{"journalctl short-unix '1795940682.901519 host kernel: '", matchShortUnix},
-	{"journalctl short-delta '[   15.239845 <    0.000053 >] host kernel: '", matchShortDelta},
+	{"printk level <N>", "<", matchLevel},
+	{"journalctl short-monotonic '[   12.345678] host kernel: '", "[", matchMonotonic},
+	{"dmesg timestamp [  12.345678]", "[", matchTimestamp},
+	{"caller id [  T123]/[  C1]", "[", matchCallerID},
+	{"dmesg -T [Sun Nov 22 10:00:00 2026]", "[", matchHumanTime},
+	{"dmesg -x 'kern  :warn  : '", lowerCase, matchDecoded},
+	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", "JFMASOND", matchSyslog},
+	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", digits, matchISO},
+	{"journalctl short-full 'Sun 2026-11-22 10:00:00 UTC host kernel: '", "MTWFS", matchShortFull},
+	{"journalctl short-unix '1795940682.901519 host kernel: '", digits, matchShortUnix},
+	{"journalctl short-delta '[   15.239845 <    0.000053 >] host kernel: '", "[", matchShortDelta},
 }
+
+const (
+	lowerCase = "abcdefghijklmnopqrstuvwxyz"
+	digits    = "0123456789"
+)
+
+// prefixFormatsByFirst is, for each byte, the bit set of the prefixFormats
+// that can start with it.
+var prefixFormatsByFirst = func() (t [256]uint16) {
+	for i, f := range prefixFormats {
+		for k := range len(f.first) {
+			t[f.first[k]] |= 1 << i
+		}
+	}
+	return t
+}()
 
 // SplitPrefix returns the length of the collector's prefix of line: the
 // kernel's own text starts at line[n:].
 func SplitPrefix(line []byte) (n int) {
 	for range 6 {
+		if n >= len(line) {
+			break
+		}
 		progressed := false
-		for _, f := range prefixFormats {
-			if k := f.match(line[n:]); k > 0 {
+		for m := prefixFormatsByFirst[line[n]]; m != 0; m &= m - 1 {
+			if k := prefixFormats[bits.TrailingZeros16(m)].match(line[n:]); k > 0 {
 				n += k
 				progressed = true
 				break

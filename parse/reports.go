@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"strings"
 )
 
 // reportFirstBytes holds the first byte of every reportHeaders prefix, so
@@ -60,13 +59,29 @@ func ReportStart(line []byte) (kind string, ok bool) {
 // reportKind is ReportStart for the kernel's text, its prefix split off.
 func reportKind(body []byte) (kind string, ok bool) {
 	body = bytes.TrimLeft(body, " ")
-	if len(body) < 5 || strings.IndexByte(reportFirstBytes, body[0]) < 0 {
+	if len(body) < 5 || !reportFirstByte[body[0]] {
 		return "", false
 	}
-	for _, h := range reportHeaders {
-		if bytes.HasPrefix(body, []byte(h.prefix)) {
-			return h.kind, true
-		}
+	if i := reportPrefixes.First(body); i >= 0 {
+		return reportHeaders[i].kind, true
 	}
 	return "", false
 }
+
+// reportFirstByte is reportFirstBytes as a table.
+var reportFirstByte = func() (t [256]bool) {
+	for i := range len(reportFirstBytes) {
+		t[reportFirstBytes[i]] = true
+	}
+	return t
+}()
+
+// reportPrefixes finds the first of reportHeaders a text starts with, by
+// its first two bytes.
+var reportPrefixes = func() *literalSet {
+	var prefixes []string
+	for _, h := range reportHeaders {
+		prefixes = append(prefixes, h.prefix)
+	}
+	return newLiteralSet(prefixes...)
+}()
