@@ -160,11 +160,12 @@ type Annotator struct {
 	inReport  bool                        // a report started and has not ended
 	hold      hold
 
-	code        codeContext  // how the next Code: line is to be decoded
-	codeLine    *codeContext // the context of the line just observed, if it is a Code: line
-	pending     []byte       // the listing of the last Code: line written, not yet written itself
-	lastListing listingCache
-	out         []byte // scratch for the output of one line
+	code        codeContext                  // how the next Code: line is to be decoded
+	codeLine    *codeContext                 // the context of the line just observed, if it is a Code: line
+	pending     []byte                       // the listing of the last Code: line written, not yet written itself
+	listings    [cachedListings]listingCache // recent Code: listings (appendListing)
+	nextListing int                          // the slot of listings to fill next
+	out         []byte                       // scratch for the output of one line
 
 	src      sourceState
 	lineEOL  []byte     // the terminator of the line being annotated

@@ -107,30 +107,48 @@ func isCodeText(body []byte) bool {
 // and finds the address of a symbolized instruction pointer.
 func (a *Annotator) appendListing(dst, text, eol []byte, c codeContext, d decision) []byte {
 	// After "---[ end trace" the kernel prints the first oops's RIP and
-	// Code: again: the same bytes at the same place give the same listing.
-	if k := &a.lastListing; k.valid && k.ctx == c && k.boot == a.cur && k.offset == d.verdict.Offset && k.named == (d.res != nil) &&
-		bytes.Equal(k.text, text) && bytes.Equal(k.eol, eol) {
-		a.stats.CodeListings++
-		return append(dst, k.listing...)
+	// Code: again, and a WARNING that fires again prints the same bytes:
+	// the same bytes at the same place give the same listing, whatever
+	// the timestamp in front of them.
+	key := text
+	if i := bytes.Index(text, []byte("Code: ")); i >= 0 {
+		key = text[i:]
+	}
+	for i := range a.listings {
+		k := &a.listings[i]
+		if k.valid && k.ctx == c && k.offset == d.verdict.Offset && k.named == (d.res != nil) &&
+			bytes.Equal(k.text, key) && bytes.Equal(k.eol, eol) {
+			a.stats.CodeListings++
+			return append(dst, k.listing...)
+		}
 	}
 	from := len(dst)
 	dst = a.decodeListing(dst, text, eol, c, d)
-	a.lastListing = listingCache{valid: true, ctx: c, boot: a.cur, offset: d.verdict.Offset, named: d.res != nil,
-		text: append(a.lastListing.text[:0], text...), eol: append(a.lastListing.eol[:0], eol...),
-		listing: append(a.lastListing.listing[:0], dst[from:]...)}
+	k := &a.listings[a.nextListing]
+	a.nextListing = (a.nextListing + 1) % len(a.listings)
+	*k = listingCache{valid: true, ctx: c, offset: d.verdict.Offset, named: d.res != nil,
+		text: append(k.text[:0], key...), eol: append(k.eol[:0], eol...),
+		listing: append(k.listing[:0], dst[from:]...)}
 	return dst
 }
 
-// listingCache is the last listing made, and what it was made from: the
-// line, its context, and the boot and offset its names came from.
+// listingCache is a listing made, and what it was made from: the Code:
+// text, its context, and the offset its names came from (the resolver of
+// a decision is a function of its offset and whether it names at all,
+// whichever boot it is for).
 type listingCache struct {
 	valid              bool
 	ctx                codeContext
-	boot               *bootState
 	offset             uint64
 	named              bool
 	text, eol, listing []byte
 }
+
+// cachedListings is how many listings an Annotator keeps: enough for the
+// Code: lines of the few reports a looping crash repeats, each after the
+// instruction pointers of the others. (Decoding one costs about as much
+// as reading a thousand plain lines.)
+const cachedListings = 32
 
 // decodeListing is appendListing without the cache.
 func (a *Annotator) decodeListing(dst, text, eol []byte, c codeContext, d decision) []byte {
