@@ -33,6 +33,9 @@ type reportStream struct {
 	spans     [][2]int64
 	lastOff   int64     // the offset of the last line
 	listings  []listing // Code: disassemblies of the reports being read
+	// worker, when set, owns x: the reports are only counted, beside
+	// the writing of the lines (see extractWorker).
+	worker *extractWorker
 }
 
 type heldLine struct {
@@ -41,8 +44,12 @@ type heldLine struct {
 }
 
 func newReportStream(o *options, input string, w annotate.Flusher, arch parse.Arch) *reportStream {
-	return &reportStream{o: o, input: input, w: w, x: report.NewExtractor(report.Options{Arch: arch}),
+	s := &reportStream{o: o, input: input, w: w, x: report.NewExtractor(report.Options{Arch: arch}),
 		counts: map[string]int64{}}
+	if o.format == formatText && !o.onlyReports {
+		s.worker = newExtractWorker(s.x)
+	}
+	return s
 }
 
 // run annotates r into the output through the Annotator, which hands
@@ -50,6 +57,15 @@ func newReportStream(o *options, input string, w annotate.Flusher, arch parse.Ar
 // format asks for.
 func (s *reportStream) run(r io.Reader) error {
 	err := s.a.Stream(s.w, r)
+	if s.worker != nil {
+		for k, n := range s.worker.finish() {
+			s.counts[k] += n
+		}
+		if ferr := s.w.Flush(); err == nil {
+			err = ferr
+		}
+		return err
+	}
 	s.reports(s.x.Flush())
 	s.release()
 	if ferr := s.w.Flush(); err == nil {
@@ -67,6 +83,10 @@ func (s *reportStream) Line(in parse.Line, out []byte, resolved []annotate.Resol
 		loc := res.Location
 		s.named = append(s.named, report.Named{At: res.Token.Start,
 			Symbol: parse.PrintedSymbol{Name: loc.Name, Offset: loc.Offset, Size: loc.Size, Module: loc.Module}})
+	}
+	if s.worker != nil {
+		s.worker.add(in, s.named)
+		return s.write(in.Offset, out)
 	}
 	reps := s.x.LineNamed(in, s.named)
 	if listing := s.a.Listing(); len(listing) > 0 && s.x.InReport() {

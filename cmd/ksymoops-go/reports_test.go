@@ -197,3 +197,37 @@ func TestReportsFromStdinLive(t *testing.T) {
 		t.Errorf("exit %d, %q", r.code, r.stdout)
 	}
 }
+
+// TestWorkerCountsAsInline: the text output counts reports on a goroutine
+// of its own (extractWorker); its counts must be those of the JSON output,
+// whose extractor runs inline, file or pipe alike.
+func TestWorkerCountsAsInline(t *testing.T) {
+	summary := func(stderr string) string {
+		for _, l := range strings.Split(stderr, "\n") {
+			if strings.Contains(l, "kernel reports found") {
+				return l
+			}
+		}
+		return ""
+	}
+	for _, dir := range append(scenarios, "x86_64-nokallsyms-nokaslr-module-oops") {
+		log := td + "/" + dir + "/console.log"
+		table := []string{"-k", td + "/" + dir + "/kallsyms.txt.xz"}
+		if strings.Contains(dir, "nokallsyms") {
+			table = []string{"-m", nokallsymsMap}
+		}
+		text := runCmd(t, "", noEnv, append(table, log)...)
+		json := runCmd(t, "", noEnv, append(table, "--format", "json", log)...)
+		piped := runCmd(t, readFile(t, log), noEnv, table...)
+		want := summary(json.stderr)
+		if want == "" {
+			t.Errorf("%s: no summary in %q", dir, json.stderr)
+		}
+		if got := summary(text.stderr); got != want {
+			t.Errorf("%s: text output says %q, JSON %q", dir, got, want)
+		}
+		if got := summary(piped.stderr); got != want {
+			t.Errorf("%s: piped text output says %q, JSON %q", dir, got, want)
+		}
+	}
+}
