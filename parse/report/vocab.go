@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"regexp"
 )
 
 // isEndMarker reports the line the kernel prints last in a report:
@@ -44,11 +43,11 @@ var reportVocabulary = []string{
 
 // registerLine matches a register dump line: "RAX: 0000000000000000 RBX:",
 // "x29: ffff800008453980 x28:", "r10: c1c2d3c4  r9 : 00000000", "GPR04:".
-var registerLine = regexp.MustCompile(`^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`)
+var registerLine = pattern{src: `^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`}
 
 // hexDumpLine matches a line of a stack or memory dump: "1ac0: 80275518
 // 802a0f18 ...", "ffff88801d5b7f00: fa fb fb fb".
-var hexDumpLine = regexp.MustCompile(`^\s*[0-9a-f]{4,16}: (?: *[0-9a-f]{2,16})+`)
+var hexDumpLine = pattern{src: `^\s*[0-9a-f]{4,16}: (?: *[0-9a-f]{2,16})+`}
 
 // reportish reports whether body is the kind of line a report is made of:
 // a frame, a register dump, an indented continuation, a blank, or a line
@@ -65,7 +64,7 @@ func reportish(body []byte) bool {
 	if k, _, ok := classifyFrame(body); ok || k != lineOther {
 		return true
 	}
-	return registerLine.Match(body) || hexDumpLine.Match(body)
+	return registerLine.get().Match(body) || hexDumpLine.get().Match(body)
 }
 
 // afterEnd reports the lines the kernel prints after a report's end
@@ -81,5 +80,5 @@ func afterEnd(body []byte) bool {
 			return true
 		}
 	}
-	return registerLine.Match(b)
+	return registerLine.get().Match(b)
 }
