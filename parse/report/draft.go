@@ -61,7 +61,7 @@ func newDraft(h *header, m []byte, ln *lineInfo, max int) *draft {
 	if len(m) > maxHeldLine {
 		m = m[:maxHeldLine]
 	}
-	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: ln.ctx, prefixed: ln.prefix > 0, lastTime: -1}
+	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: string(ln.ctx), prefixed: ln.prefix > 0, lastTime: -1}
 	d.rep.Start = ln.off
 	d.rep.PID, d.rep.CPU = -1, -1
 	d.rep.Panicked = h.flags&panics != 0

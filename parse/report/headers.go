@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"math/bits"
 	"regexp"
 )
 
@@ -137,7 +138,7 @@ func (h *header) detail() *regexp.Regexp {
 
 // headers are the lines that open a kernel report, most specific first:
 // the first that matches a line decides.
-var headers = []header{
+var headers = [...]header{
 	// Sanitizers.
 	{literal: "BUG: KASAN: ", pat: `BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in (?P<fn>[\w.]+)`, title: "KASAN: invalid-free in {frame}", guilty: guiltyMain, flags: headerFrame},
 	{literal: "BUG: KASAN: ", pat: `BUG: KASAN: (\S+) on address`, title: "KASAN: $1 {access}", guilty: guiltyNone},
@@ -303,28 +304,32 @@ var noiseHeaders = []string{
 	"WARNING: Unsupported flag value", // the dynamic loader's
 }
 
-// matchHeader finds the header in body, the kernel's text of one line. It
-// returns the header and the text from where it starts, or nil.
-func matchHeader(body []byte) (*header, []byte) {
-	if len(body) < 5 || !mayHoldHeader(body) {
+// matchHeader finds the header in body, the kernel's text of one line,
+// among the headers of cand (those whose word the line holds: see
+// headerIndex). It returns the header and the text from where it starts,
+// or nil.
+func matchHeader(body []byte, cand *headerSet) (*header, []byte) {
+	if len(body) < 5 {
 		return nil, nil
 	}
-	for i := range headers {
-		h := &headers[i]
-		at := findHeader(body, h)
-		if at < 0 {
-			continue
-		}
-		text := body[at:]
-		if re := h.re(); re != nil && !re.Match(text) {
-			continue
-		}
-		for _, n := range noiseHeaders {
-			if bytes.HasPrefix(text, []byte(n)) {
-				return nil, nil
+	for k, w := range cand {
+		for ; w != 0; w &= w - 1 {
+			h := &headers[k*64+bits.TrailingZeros64(w)]
+			at := findHeader(body, h)
+			if at < 0 {
+				continue
 			}
+			text := body[at:]
+			if re := h.re(); re != nil && !re.Match(text) {
+				continue
+			}
+			for _, n := range noiseHeaders {
+				if bytes.HasPrefix(text, []byte(n)) {
+					return nil, nil
+				}
+			}
+			return h, text
 		}
-		return h, text
 	}
 	return nil, nil
 }
@@ -366,23 +371,3 @@ func gluedToPrelude(before []byte) bool {
 	}
 	return false
 }
-
-// mayHoldHeader is the cheap prefilter: every header has one of these
-// words.
-func mayHoldHeader(b []byte) bool {
-	for _, w := range headerWords {
-		if bytes.Contains(b, []byte(w)) {
-			return true
-		}
-	}
-	return false
-}
-
-// headerWords are words of which every header's literal holds one
-// (TestHeaderWordsCoverHeaders keeps it so), chosen to be rare in the
-// other lines of a log: "enabled" or "default" must not wake the header
-// search up.
-var headerWords = [...]string{"BUG", "WARNING", "INFO", "Oops", "error: ", "Kernel panic", "PANIC", "UBSAN",
-	"Unable to handle", "Unhandled fault", "Alignment trap", "attempt to ", "divide_error", "protection fault",
-	"int3", "opcode", "skb_", "stack segment", "unreferenced", "unregister", "VFS", "ODEBUG", "DEBUG_LOCKS", "SYZ",
-	"LOCKUP", "SeaBIOS"}
