@@ -111,3 +111,22 @@ func BenchmarkBigLog(b *testing.B) {
 	}
 	b.ReportMetric(float64(reports), "reports")
 }
+
+// BenchmarkHeaderScan is the header word scan alone over the big log's
+// lines.
+func BenchmarkHeaderScan(b *testing.B) {
+	log := makeBigLog(b, 8<<20)
+	lines := cutLines(log)
+	ix := headerIndexOf()
+	b.SetBytes(int64(len(log)))
+	n := 0
+	for b.Loop() {
+		n = 0
+		for _, l := range lines {
+			if c := ix.candidates(l.Text); !c.empty() {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(n)/float64(len(lines)), "hits/line")
+}
