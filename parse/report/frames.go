@@ -48,7 +48,7 @@ var frameFormats = []frameFormat{
 	{"powerpc interrupt", "--- interrupt: ", pattern{src: `^\s*--- interrupt: \w+ at `}, lineIP},
 	// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)".
 	{"s390 PSW", "PSW", pattern{src: `^\s*Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} `}, lineIP},
-	{"link register", "", pattern{src: `^\s*(?:lr : |LR is at |ra\s*: |LR \[)`}, lineLR},
+	{"link register", "", pattern{}, lineLR}, // isLinkRegister
 	// lockdep: " (&bdev->bd_mutex){+.+.}, at: [<ffffffff8232bf0e>] blkdev_reread_part+0x1e/0x40",
 	// " #0: ffff88801cbd4d28 (&fi->mutex){+.+.}-{3:3}, at: fuse_lock_inode+0xaf/0xe0".
 	{"lockdep lock", ", at: ", pattern{src: `^.*?\}, at: `}, lineLock},
@@ -62,16 +62,19 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 		if f.literal != "" && !bytes.Contains(body, []byte(f.literal)) {
 			continue
 		}
+		if f.kind == lineLR {
+			if isLinkRegister(body) {
+				return lineLR, Frame{}, false
+			}
+			continue
+		}
 		m := f.re.get().FindIndex(body)
 		if m == nil {
 			continue
 		}
-		switch f.kind {
-		case lineLock:
+		if f.kind == lineLock {
 			fr, ok := parseEntry(body, m[1])
 			return lineLock, fr, ok
-		case lineLR:
-			return f.kind, Frame{}, false
 		}
 		if m[1] >= 5 && body[m[1]-1] == ':' && isUserSelector(body[m[1]-5:m[1]-1]) {
 			return lineOther, Frame{}, false // "RIP: 0033:": user space
@@ -85,6 +88,23 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 		return lineOther, Frame{}, false
 	}
 	return lineTrace, fr, true
+}
+
+// isLinkRegister reports a link register line: `^\s*(?:lr : |LR is at
+// |ra\s*: |LR \[)`.
+func isLinkRegister(b []byte) bool {
+	b = b[skipSpace(b, 0):]
+	switch {
+	case len(b) < 3:
+		return false
+	case b[0] == 'l':
+		return bytes.HasPrefix(b, []byte("lr : "))
+	case b[0] == 'L':
+		return bytes.HasPrefix(b, []byte("LR is at ")) || bytes.HasPrefix(b, []byte("LR ["))
+	case b[0] == 'r' && b[1] == 'a':
+		return bytes.HasPrefix(b[skipSpace(b, 2):], []byte(": "))
+	}
+	return false
 }
 
 // parseEntry reads one stack entry from b[p:], in any of the forms the

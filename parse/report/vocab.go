@@ -41,13 +41,71 @@ var reportVocabulary = []string{
 	"Register ", "r10:", "r7 :", "r3 :",
 }
 
-// registerLine matches a register dump line: "RAX: 0000000000000000 RBX:",
-// "x29: ffff800008453980 x28:", "r10: c1c2d3c4  r9 : 00000000", "GPR04:".
-var registerLine = pattern{src: `^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`}
+// isRegisterLine reports a register dump line: "RAX: 0000000000000000
+// RBX:", "x29: ffff800008453980 x28:", "r10: c1c2d3c4  r9 : 00000000",
+// "GPR04:". It is `^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`.
+func isRegisterLine(b []byte) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || !isLetter(b[i]) {
+		return false
+	}
+	j := i + 1
+	for j < len(b) && (isLetter(b[j]) || isDigit(b[j])) {
+		j++
+	}
+	if j-i > 5 {
+		return false
+	}
+	if j < len(b) && isSpace(b[j]) {
+		j++
+	}
+	if j >= len(b) || b[j] != ':' {
+		return false
+	}
+	j++
+	if j < len(b) && b[j] == ' ' {
+		j++
+	}
+	k := j
+	for k < len(b) && isLowerHex(b[k]) {
+		k++
+	}
+	return k-j >= 8 && k-j <= 16 && (k == len(b) || !isWordByte(b[k]))
+}
 
-// hexDumpLine matches a line of a stack or memory dump: "1ac0: 80275518
-// 802a0f18 ...", "ffff88801d5b7f00: fa fb fb fb".
-var hexDumpLine = pattern{src: `^\s*[0-9a-f]{4,16}: (?: *[0-9a-f]{2,16})+`}
+// isHexDumpLine reports a line of a stack or memory dump: "1ac0: 80275518
+// 802a0f18 ...", "ffff88801d5b7f00: fa fb fb fb". It is
+// `^\s*[0-9a-f]{4,16}: (?: *[0-9a-f]{2,16})+`.
+func isHexDumpLine(b []byte) bool {
+	i := skipSpace(b, 0)
+	j := i
+	for j < len(b) && isLowerHex(b[j]) {
+		j++
+	}
+	if j-i < 4 || j-i > 16 || j+1 >= len(b) || b[j] != ':' || b[j+1] != ' ' {
+		return false
+	}
+	j += 2
+	for j < len(b) && b[j] == ' ' {
+		j++
+	}
+	return j+1 < len(b) && isLowerHex(b[j]) && isLowerHex(b[j+1])
+}
+
+// skipSpace returns the index of the first byte of b[i:] that is not in
+// \s ([\t\n\f\r ]).
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+func isSpace(c byte) bool    { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+func isLetter(c byte) bool   { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
+func isWordByte(c byte) bool { return c == '_' || isLetter(c) || isDigit(c) }
 
 // reportish reports whether body is the kind of line a report is made of:
 // a frame, a register dump, an indented continuation, a blank, or a line
@@ -64,7 +122,7 @@ func reportish(body []byte) bool {
 	if k, _, ok := classifyFrame(body); ok || k != lineOther {
 		return true
 	}
-	return registerLine.get().Match(body) || hexDumpLine.get().Match(body)
+	return isRegisterLine(body) || isHexDumpLine(body)
 }
 
 // afterEnd reports the lines the kernel prints after a report's end
@@ -80,5 +138,5 @@ func afterEnd(body []byte) bool {
 			return true
 		}
 	}
-	return registerLine.get().Match(b)
+	return isRegisterLine(b)
 }
