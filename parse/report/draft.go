@@ -241,12 +241,15 @@ func needsMarker(s sectionKind) bool {
 	return false
 }
 
-// sectionMarkers are the lines that open a section, matched at the start
-// of the kernel's text (blanks trimmed).
-var sectionMarkers = []struct {
+// A sectionMarker is the start of a line that opens a section.
+type sectionMarker struct {
 	prefix string
 	kind   sectionKind
-}{
+}
+
+// sectionMarkers are the lines that open a section, matched at the start
+// of the kernel's text (blanks trimmed).
+var sectionMarkers = []sectionMarker{
 	{"Call Trace:", secTrace},
 	{"Call trace:", secTrace},
 	{"Call Trace", secTrace},
@@ -289,6 +292,9 @@ var sectionMarkers = []struct {
 	{"Kernel panic - not syncing", secPanic},
 }
 
+// sectionMarkerIndex finds the sectionMarkers a line starts with.
+var sectionMarkerIndex = prefixList[sectionMarker]{list: sectionMarkers, prefix: func(m sectionMarker) string { return m.prefix }}
+
 // sectionOf reports whether body opens a section, and which.
 func sectionOf(body []byte) (sectionKind, bool) {
 	b := bytes.TrimLeft(body, " \t")
@@ -296,10 +302,8 @@ func sectionOf(body []byte) (sectionKind, bool) {
 	if len(b) < 5 {
 		return 0, false
 	}
-	for _, m := range sectionMarkers {
-		if bytes.HasPrefix(b, []byte(m.prefix)) {
-			return m.kind, true
-		}
+	if i := sectionMarkerIndex.find(b); i >= 0 {
+		return sectionMarkers[i].kind, true
 	}
 	if bytes.Contains(b, []byte("Call Trace:")) {
 		return secTrace, true // glued to the end of a stack dump's words

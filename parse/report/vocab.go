@@ -41,6 +41,16 @@ var reportVocabulary = []string{
 	"Register ", "r10:", "r7 :", "r3 :",
 }
 
+// reportVocabularyIndex finds the reportVocabulary a line starts with.
+var reportVocabularyIndex = prefixList[string]{list: reportVocabulary, prefix: itself}
+
+// afterEndVocabulary are the starts of the lines afterEnd keeps (blanks
+// trimmed).
+var afterEndVocabulary = prefixList[string]{prefix: itself, list: []string{"RIP: ", "EIP: ", "Code: ", "RSP: ", "ESP: ", "FS: ", "CS: ", "DS: ",
+	"CR2: ", "DR0: ", "DR3: ", "DR6: ", "PKRU: ", "Kernel Offset:", "PHYS_OFFSET:", "CPU features:", "Memory Limit:",
+	"---[ end Kernel panic", "Rebooting in ", "Dumping ftrace buffer:", "(ftrace buffer empty)", "note: ",
+	"Fixing recursive fault"}}
+
 // isRegisterLine reports a register dump line: "RAX: 0000000000000000
 // RBX:", "x29: ffff800008453980 x28:", "r10: c1c2d3c4  r9 : 00000000",
 // "GPR04:". It is `^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`.
@@ -114,10 +124,8 @@ func reportish(body []byte) bool {
 	if len(bytes.TrimSpace(body)) == 0 || body[0] == ' ' || body[0] == '\t' {
 		return true
 	}
-	for _, v := range reportVocabulary {
-		if bytes.HasPrefix(body, []byte(v)) {
-			return true
-		}
+	if reportVocabularyIndex.find(body) >= 0 {
+		return true
 	}
 	if k, _, ok := classifyFrame(body); ok || k != lineOther {
 		return true
@@ -130,13 +138,8 @@ func reportish(body []byte) bool {
 // RIP, Code and registers; a panic prints its offsets and its own end.
 func afterEnd(body []byte) bool {
 	b := bytes.TrimLeft(body, " \t")
-	for _, v := range []string{"RIP: ", "EIP: ", "Code: ", "RSP: ", "ESP: ", "FS: ", "CS: ", "DS: ", "CR2: ",
-		"DR0: ", "DR3: ", "DR6: ", "PKRU: ", "Kernel Offset:", "PHYS_OFFSET:", "CPU features:", "Memory Limit:",
-		"---[ end Kernel panic", "Rebooting in ", "Dumping ftrace buffer:", "(ftrace buffer empty)", "note: ",
-		"Fixing recursive fault"} {
-		if bytes.HasPrefix(b, []byte(v)) {
-			return true
-		}
+	if afterEndVocabulary.find(b) >= 0 {
+		return true
 	}
 	return isRegisterLine(b)
 }
