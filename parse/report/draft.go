@@ -14,6 +14,7 @@ type draft struct {
 	title   []byte    // the header's text, from where it matched
 	headers []*header // headers that joined it ("Oops:", a panic)
 	lines   []heldLine
+	buf     []byte // the chunk keep cuts the lines' text from
 	max     int
 	ctx     string // caller id of the header line, "" without one
 	// quiet counts the lines in a row that are no part of a report;
@@ -82,7 +83,7 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 	if len(body) > maxHeldLine {
 		body = body[:maxHeldLine]
 	}
-	h := heldLine{text: append([]byte(nil), body...), belongs: belongs}
+	h := heldLine{text: d.keep(body), belongs: belongs}
 	if k, ok := sectionOf(body); ok {
 		h.marker = true
 		// A "Call Trace:" inside another task's or CPU's dump is that
@@ -128,6 +129,20 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 	d.lockNext = bytes.HasSuffix(bytes.TrimRight(body, " "), []byte(") at:"))
 	d.lines = append(d.lines, h)
 }
+
+// keep returns a copy of b, cut from a chunk of the draft's: the lines of
+// a report cost an allocation a few dozen lines, not one each.
+func (d *draft) keep(b []byte) []byte {
+	if cap(d.buf)-len(d.buf) < len(b) {
+		d.buf = make([]byte, 0, max(keepChunk, len(b)))
+	}
+	n := len(d.buf)
+	d.buf = append(d.buf, b...)
+	return d.buf[n:len(d.buf):len(d.buf)]
+}
+
+// keepChunk is the size of the chunks keep cuts lines from.
+const keepChunk = 4096
 
 // holdARM holds an ARM "callee from caller" entry as the frames it adds to
 // the stack: the callee when the line before did not already name it as
