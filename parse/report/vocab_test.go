@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -72,5 +73,23 @@ func TestLineMatchers(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d of %d lines", m.name, n, len(lines))
+	}
+}
+
+// TestTitleRewriteNeeds: what a title rewrite needs is in every match of
+// its pattern.
+func TestTitleRewriteNeeds(t *testing.T) {
+	for i := range titleRewrites {
+		r := &titleRewrites[i]
+		if r.needs == "" {
+			continue
+		}
+		found := false
+		for _, l := range requiredLiterals(r.re.src) {
+			found = found || strings.Contains(l, r.needs)
+		}
+		if !found {
+			t.Errorf("%q: not every match holds %q", r.re.src, r.needs)
+		}
 	}
 }
