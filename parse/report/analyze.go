@@ -58,7 +58,7 @@ func firstStack(lines []heldLine, in func(sectionKind) bool) []Frame {
 		}
 		frames = append(frames, l.frame)
 		traced = traced || l.kind == lineTrace
-		if kernelEntryRe.MatchString(baseName(l.frame.Name)) {
+		if kernelEntryRe.get().MatchString(baseName(l.frame.Name)) {
 			break // what follows is user space's registers
 		}
 	}
@@ -68,7 +68,7 @@ func firstStack(lines []heldLine, in func(sectionKind) bool) []Frame {
 // kernelEntryRe matches the outermost frames of a task's kernel stack:
 // the syscall and exception entries from user space, and the start of
 // kernel threads.
-var kernelEntryRe = regexp.MustCompile(`^(?:entry_SYSCALL\w*|entry_SYSENTER\w*|entry_INT80\w*|ret_from_fork\w*|el0t?_\d*_?sync|el0_svc|ret_fast_syscall|system_call\w*|ret_from_syscall)$`)
+var kernelEntryRe = pattern{src: `^(?:entry_SYSCALL\w*|entry_SYSENTER\w*|entry_INT80\w*|ret_from_fork\w*|el0t?_\d*_?sync|el0_svc|ret_fast_syscall|system_call\w*|ret_from_syscall)$`}
 
 // makeTitle builds the title from the header's template and returns it
 // with the guilty frame, and why the report is corrupted when the title
@@ -77,14 +77,15 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 	h := d.hdr
 	tmpl := h.title
 	var m []int
-	if h.re != nil {
-		m = h.re.FindSubmatchIndex(d.title)
+	re := h.re()
+	if re != nil {
+		m = re.FindSubmatchIndex(d.title)
 	}
 	group := func(name string) string {
 		if m == nil {
 			return ""
 		}
-		if i := h.re.SubexpIndex(name); i >= 0 && m[2*i] >= 0 {
+		if i := re.SubexpIndex(name); i >= 0 && m[2*i] >= 0 {
 			return string(d.title[m[2*i]:m[2*i+1]])
 		}
 		return ""
@@ -101,7 +102,7 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		}
 	}
 	if m != nil && strings.Contains(tmpl, "$") {
-		tmpl = string(h.re.Expand(nil, []byte(tmpl), d.title, m))
+		tmpl = string(re.Expand(nil, []byte(tmpl), d.title, m))
 	}
 	if strings.Contains(tmpl, "{access}") {
 		access := accessOf(lines)
@@ -121,10 +122,10 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 	}
 	if strings.Contains(tmpl, "{frame}") {
 		named := group("fn")
-		if h.detail != nil {
-			named = detailFn(h.detail, lines)
+		if detail := h.detail(); detail != nil {
+			named = detailFn(detail, lines)
 		}
-		frame = d.guiltyFrame(lines, named, checker, skip)
+		frame = d.guiltyFrame(lines, named, checker, skip.get())
 		switch {
 		case frame == "" && h.flags&textIfNoFrame != 0:
 			tmpl = headerText(d.title)
@@ -197,7 +198,7 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 	}
 	main := func() string { return firstBlamable(lines, inMainStack, notChecker) }
 	lockdep := func() string {
-		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, workqueueLockRe.MatchString); f != "" {
+		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, workqueueLockRe.get().MatchString); f != "" {
 			return f
 		}
 		return main()
@@ -211,7 +212,7 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 		f = main()
 	case guiltyLocks:
 		if f = firstLock(lines); f == "" {
-			f = firstBlamable(lines, func(s sectionKind) bool { return s == secChain }, workqueueLockRe.MatchString)
+			f = firstBlamable(lines, func(s sectionKind) bool { return s == secChain }, workqueueLockRe.get().MatchString)
 		}
 		if f == "" {
 			f = lockdep()
@@ -288,7 +289,7 @@ func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string
 
 // workqueueLockRe matches where lockdep's annotations of work items and
 // work queues are taken: the workqueue code, not the work's user.
-var workqueueLockRe = regexp.MustCompile(`^(?:process_one_work|worker_thread|__flush_work|flush_work|flush_workqueue|__flush_workqueue)$`)
+var workqueueLockRe = pattern{src: `^(?:process_one_work|worker_thread|__flush_work|flush_work|flush_workqueue|__flush_workqueue)$`}
 
 // firstLock returns the first blamable place lockdep says a lock was
 // taken ("is trying to acquire lock: ... at: func").
@@ -298,7 +299,7 @@ func firstLock(lines []heldLine) string {
 		if l.section != secHead {
 			break // the locks held, listed later, are not the report's
 		}
-		if l.kind == lineLock && blamable(&l.frame) && !workqueueLockRe.MatchString(baseName(l.frame.Name)) {
+		if l.kind == lineLock && blamable(&l.frame) && !workqueueLockRe.get().MatchString(baseName(l.frame.Name)) {
 			return canonical(l.frame.Name)
 		}
 	}
@@ -319,9 +320,9 @@ func stallFrame(lines []heldLine) string {
 	// What stalled is what the timer interrupt that noticed the stall
 	// interrupted: the frames after it.
 	for i, fr := range frames {
-		if timerInterruptRe.MatchString(baseName(fr.Name)) {
+		if timerInterruptRe.get().MatchString(baseName(fr.Name)) {
 			j := i + 1
-			for j < len(frames) && timerInterruptRe.MatchString(baseName(frames[j].Name)) {
+			for j < len(frames) && timerInterruptRe.get().MatchString(baseName(frames[j].Name)) {
 				j++
 			}
 			if f := stalledIn(frames[j:]); f != "" {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -37,4 +38,95 @@ func BenchmarkCorpus(b *testing.B) {
 		reports += len(x.Flush())
 	}
 	b.ReportMetric(float64(reports), "reports")
+}
+
+// bigLogMB is the size of BenchmarkBigLog's log.
+const bigLogMB = 32
+
+// makeBigLog builds a log the way cmd/internal/benchrun's makeLog does:
+// the plain lines of a real console log repeated, with one of its report
+// lines in every hundred.
+func makeBigLog(tb testing.TB, size int) []byte {
+	text, err := os.ReadFile("../../testdata/x86_64-nokallsyms-nokaslr-module-oops/console.log")
+	if err != nil {
+		tb.Skip(err)
+	}
+	var plain, rep [][]byte
+	in := false
+	for _, l := range bytes.SplitAfter(text, []byte("\n")) {
+		switch {
+		case bytes.Contains(l, []byte("cut here")) || bytes.Contains(l, []byte("BUG:")) || bytes.Contains(l, []byte("Oops")):
+			in = true
+		case bytes.Contains(l, []byte("end trace")):
+			in = false
+		}
+		if in {
+			rep = append(rep, l)
+		} else if len(l) > 1 {
+			plain = append(plain, l)
+		}
+	}
+	log := make([]byte, 0, size+4096)
+	for i := 0; len(log) < size; i++ {
+		if i%100 == 99 {
+			log = append(log, rep[(i/100)%len(rep)]...)
+		} else {
+			log = append(log, plain[i%len(plain)]...)
+		}
+	}
+	return log
+}
+
+// cutLines cuts log into the lines a parse.LineReader hands out.
+func cutLines(log []byte) []parse.Line {
+	var lines []parse.Line
+	for off := 0; off < len(log); {
+		n := bytes.IndexByte(log[off:], '\n')
+		if n < 0 {
+			lines = append(lines, parse.Line{Text: log[off:], Offset: int64(off), Whole: true})
+			break
+		}
+		lines = append(lines, parse.Line{Text: log[off : off+n], EOL: log[off+n : off+n+1], Offset: int64(off), Whole: true})
+		off += n + 1
+	}
+	return lines
+}
+
+// BenchmarkBigLog runs the extractor alone over a big log with kernel
+// report lines in 1% of its lines (cmd/internal/benchrun's), already cut
+// into lines: what the extractor costs the CLI on an ordinary log.
+func BenchmarkBigLog(b *testing.B) {
+	log := makeBigLog(b, bigLogMB<<20)
+	lines := cutLines(log)
+	b.SetBytes(int64(len(log)))
+	b.ReportAllocs()
+	reports := 0
+	for b.Loop() {
+		x := NewExtractor(Options{})
+		reports = 0
+		for _, l := range lines {
+			reports += len(x.Line(l))
+		}
+		reports += len(x.Flush())
+	}
+	b.ReportMetric(float64(reports), "reports")
+}
+
+// BenchmarkHeaderScan is the header word scan alone over the big log's
+// lines.
+func BenchmarkHeaderScan(b *testing.B) {
+	log := makeBigLog(b, 8<<20)
+	lines := cutLines(log)
+	ix := headerIndexOf()
+	b.SetBytes(int64(len(log)))
+	n := 0
+	for b.Loop() {
+		n = 0
+		for _, l := range lines {
+			if c := ix.candidates(l.Text); !c.empty() {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(n)/float64(len(lines)), "hits/line")
 }

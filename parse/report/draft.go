@@ -14,6 +14,7 @@ type draft struct {
 	title   []byte    // the header's text, from where it matched
 	headers []*header // headers that joined it ("Oops:", a panic)
 	lines   []heldLine
+	buf     []byte // the chunk keep cuts the lines' text from
 	max     int
 	ctx     string // caller id of the header line, "" without one
 	// quiet counts the lines in a row that are no part of a report;
@@ -61,7 +62,7 @@ func newDraft(h *header, m []byte, ln *lineInfo, max int) *draft {
 	if len(m) > maxHeldLine {
 		m = m[:maxHeldLine]
 	}
-	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: ln.ctx, prefixed: ln.prefix > 0, lastTime: -1}
+	d := &draft{hdr: h, title: append([]byte(nil), m...), max: max, ctx: string(ln.ctx), prefixed: ln.prefix > 0, lastTime: -1}
 	d.rep.Start = ln.off
 	d.rep.PID, d.rep.CPU = -1, -1
 	d.rep.Panicked = h.flags&panics != 0
@@ -82,7 +83,7 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 	if len(body) > maxHeldLine {
 		body = body[:maxHeldLine]
 	}
-	h := heldLine{text: append([]byte(nil), body...), belongs: belongs}
+	h := heldLine{text: d.keep(body), belongs: belongs}
 	if k, ok := sectionOf(body); ok {
 		h.marker = true
 		// A "Call Trace:" inside another task's or CPU's dump is that
@@ -128,6 +129,20 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 	d.lockNext = bytes.HasSuffix(bytes.TrimRight(body, " "), []byte(") at:"))
 	d.lines = append(d.lines, h)
 }
+
+// keep returns a copy of b, cut from a chunk of the draft's: the lines of
+// a report cost an allocation a few dozen lines, not one each.
+func (d *draft) keep(b []byte) []byte {
+	if cap(d.buf)-len(d.buf) < len(b) {
+		d.buf = make([]byte, 0, max(keepChunk, len(b)))
+	}
+	n := len(d.buf)
+	d.buf = append(d.buf, b...)
+	return d.buf[n:len(d.buf):len(d.buf)]
+}
+
+// keepChunk is the size of the chunks keep cuts lines from.
+const keepChunk = 4096
 
 // holdARM holds an ARM "callee from caller" entry as the frames it adds to
 // the stack: the callee when the line before did not already name it as
@@ -241,12 +256,15 @@ func needsMarker(s sectionKind) bool {
 	return false
 }
 
-// sectionMarkers are the lines that open a section, matched at the start
-// of the kernel's text (blanks trimmed).
-var sectionMarkers = []struct {
+// A sectionMarker is the start of a line that opens a section.
+type sectionMarker struct {
 	prefix string
 	kind   sectionKind
-}{
+}
+
+// sectionMarkers are the lines that open a section, matched at the start
+// of the kernel's text (blanks trimmed).
+var sectionMarkers = []sectionMarker{
 	{"Call Trace:", secTrace},
 	{"Call trace:", secTrace},
 	{"Call Trace", secTrace},
@@ -289,6 +307,9 @@ var sectionMarkers = []struct {
 	{"Kernel panic - not syncing", secPanic},
 }
 
+// sectionMarkerIndex finds the sectionMarkers a line starts with.
+var sectionMarkerIndex = prefixList[sectionMarker]{list: sectionMarkers, prefix: func(m sectionMarker) string { return m.prefix }}
+
 // sectionOf reports whether body opens a section, and which.
 func sectionOf(body []byte) (sectionKind, bool) {
 	b := bytes.TrimLeft(body, " \t")
@@ -296,10 +317,8 @@ func sectionOf(body []byte) (sectionKind, bool) {
 	if len(b) < 5 {
 		return 0, false
 	}
-	for _, m := range sectionMarkers {
-		if bytes.HasPrefix(b, []byte(m.prefix)) {
-			return m.kind, true
-		}
+	if i := sectionMarkerIndex.find(b); i >= 0 {
+		return sectionMarkers[i].kind, true
 	}
 	if bytes.Contains(b, []byte("Call Trace:")) {
 		return secTrace, true // glued to the end of a stack dump's words

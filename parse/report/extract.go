@@ -14,6 +14,7 @@ import (
 type Extractor struct {
 	opts   Options
 	parser *parse.Parser
+	index  *headerIndex
 	// active are the reports being read, oldest first. There is more
 	// than one when the log's printk caller ids ("[  T123]") tell the
 	// lines of reports printed at the same time apart, and while a report
@@ -37,7 +38,7 @@ func NewExtractor(opts Options) *Extractor {
 	if opts.MaxLines <= 0 {
 		opts.MaxLines = DefaultMaxLines
 	}
-	return &Extractor{opts: opts, parser: parse.NewParser(opts.Arch)}
+	return &Extractor{opts: opts, parser: parse.NewParser(opts.Arch), index: headerIndexOf()}
 }
 
 // tailLines is how long an ended report waits for a panic over it. The
@@ -90,15 +91,28 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 		return x.out
 	}
 	text := l.Text
+	// The lines of no report, most of a log, cost one scan: they hold no
+	// header word, and no report is being read.
+	cand := x.index.candidates(text)
+	if cand.empty() && len(x.active) == 0 {
+		return x.out
+	}
 	n := parse.SplitPrefix(text)
 	body := text[n:]
-	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n,
-		time: timestamp(text[:n])}
-	d := x.route(&ln)
-	h, m := matchHeader(body)
+	var h *header
+	var m []byte
+	if !cand.empty() {
+		h, m = matchHeader(body, &cand)
+	}
 	if h != nil && h.flags&notFirst != 0 && l.Offset == 0 {
 		h = nil
 	}
+	if h == nil && len(x.active) == 0 {
+		return x.out
+	}
+	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n,
+		time: timestamp(text[:n])}
+	d := x.route(&ln)
 	if h != nil && d != nil && !d.ended && (h.flags&weak != 0 || d.prefixed && n == 0) {
 		// Not enough to end the report that is being printed: a line of
 		// it, or another program's.
@@ -145,7 +159,7 @@ func (x *Extractor) Reading() bool { return len(x.active) > 0 || len(x.done) > 0
 func (x *Extractor) route(ln *lineInfo) *draft {
 	for i := len(x.active) - 1; i >= 0; i-- {
 		d := x.active[i]
-		if d.ctx == "" || ln.ctx == "" || d.ctx == ln.ctx {
+		if d.ctx == "" || len(ln.ctx) == 0 || d.ctx == string(ln.ctx) {
 			return d
 		}
 	}
@@ -163,7 +177,7 @@ func (x *Extractor) route(ln *lineInfo) *draft {
 func (x *Extractor) start(h *header, m []byte, ln *lineInfo) {
 	for i := 0; i < len(x.active); {
 		d := x.active[i]
-		if ln.ctx == "" || d.ctx == "" || d.ctx == ln.ctx {
+		if len(ln.ctx) == 0 || d.ctx == "" || d.ctx == string(ln.ctx) {
 			x.finish(d)
 			continue
 		}
@@ -209,7 +223,7 @@ func (x *Extractor) take(d *draft, ln *lineInfo, h *header) {
 }
 
 func (x *Extractor) continueOpen(d *draft, ln *lineInfo) {
-	if d.ctx != "" && ln.ctx != "" && ln.ctx != d.ctx && d.hdr.flags&anyContext == 0 {
+	if d.ctx != "" && len(ln.ctx) != 0 && string(ln.ctx) != d.ctx && d.hdr.flags&anyContext == 0 {
 		// Another task's or CPU's line interleaved: not the report's,
 		// and no sign that the report is over either.
 		return
@@ -340,7 +354,7 @@ type lineInfo struct {
 	text     []byte  // the whole line, without its terminator
 	body     []byte  // the kernel's text: text without the collector's prefix
 	prefix   int     // len(text) - len(body)
-	ctx      string  // the printk caller id ("T123", "C1"), or ""
+	ctx      []byte  // the printk caller id ("T123", "C1"), or none
 	time     float64 // the dmesg timestamp in seconds, -1 without one
 	named    []Named
 }
@@ -378,8 +392,8 @@ func timestamp(prefix []byte) float64 {
 }
 
 // callerID returns the printk caller id in a line's prefix ("[  T123]" or
-// "[    C1]", CONFIG_PRINTK_CALLER), or "".
-func callerID(prefix []byte) string {
+// "[    C1]", CONFIG_PRINTK_CALLER), or nil.
+func callerID(prefix []byte) []byte {
 	for i := 0; i < len(prefix); i++ {
 		if prefix[i] != '[' {
 			continue
@@ -396,8 +410,8 @@ func callerID(prefix []byte) string {
 			k++
 		}
 		if k > j+1 && k < len(prefix) && prefix[k] == ']' {
-			return string(prefix[j:k])
+			return prefix[j:k]
 		}
 	}
-	return ""
+	return nil
 }

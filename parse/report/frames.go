@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
 )
 
@@ -24,7 +23,7 @@ const (
 type frameFormat struct {
 	name    string
 	literal string
-	re      *regexp.Regexp
+	re      pattern
 	kind    lineKind
 }
 
@@ -34,25 +33,25 @@ var frameFormats = []frameFormat{
 	// x86: "RIP: 0010:func+0x1f/0x280", "RIP: 0010:[<ffffffff82d4e304>]
 	// [<ffffffff82d4e304>] __memset+0x24/0x30", "EIP: 0060:[<c0123456>]".
 	// A user-mode selector ("RIP: 0033:") is user space: no kernel frame.
-	{"x86 RIP/EIP with segment", "IP: ", regexp.MustCompile(`^\s*[RE]IP: [0-9a-f]{4}:`), lineIP},
+	{"x86 RIP/EIP with segment", "IP: ", pattern{src: `^\s*[RE]IP: [0-9a-f]{4}:`}, lineIP},
 	// x86 before 4.x: "IP: [<ffffffff8109b2e8>] func+0x..", the end of
 	// oops " RIP  [<...>] func", i386 "EIP is at func+0x..".
-	{"x86 IP", "IP", regexp.MustCompile(`^\s*(?:[RE]?IP:? +|EIP is at )`), lineIP},
+	{"x86 IP", "IP", pattern{src: `^\s*(?:[RE]?IP:? +|EIP is at )`}, lineIP},
 	// arm64 and ARM: "pc : func+0x68/0x12c [mod]", "pc : [<bf005138>]".
-	{"ARM pc", "pc : ", regexp.MustCompile(`^\s*pc : `), lineIP},
-	{"ARM PC is at", "PC is at ", regexp.MustCompile(`^\s*PC is at `), lineIP},
+	{"ARM pc", "pc : ", pattern{src: `^\s*pc : `}, lineIP},
+	{"ARM PC is at", "PC is at ", pattern{src: `^\s*PC is at `}, lineIP},
 	// powerpc: "NIP [c00000000007b5a8] func+0x../0x..".
-	{"powerpc NIP", "NIP", regexp.MustCompile(`^\s*NIP:? +`), lineIP},
+	{"powerpc NIP", "NIP", pattern{src: `^\s*NIP:? +`}, lineIP},
 	// RISC-V and MIPS: "epc : func+0x../0x..".
-	{"RISC-V/MIPS epc", "epc", regexp.MustCompile(`^\s*epc\s*: `), lineIP},
+	{"RISC-V/MIPS epc", "epc", pattern{src: `^\s*epc\s*: `}, lineIP},
 	// powerpc: "--- interrupt: 700 at assert_slb_presence+0x2c/0x70".
-	{"powerpc interrupt", "--- interrupt: ", regexp.MustCompile(`^\s*--- interrupt: \w+ at `), lineIP},
+	{"powerpc interrupt", "--- interrupt: ", pattern{src: `^\s*--- interrupt: \w+ at `}, lineIP},
 	// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)".
-	{"s390 PSW", "PSW", regexp.MustCompile(`^\s*Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} `), lineIP},
-	{"link register", "", regexp.MustCompile(`^\s*(?:lr : |LR is at |ra\s*: |LR \[)`), lineLR},
+	{"s390 PSW", "PSW", pattern{src: `^\s*Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} `}, lineIP},
+	{"link register", "", pattern{}, lineLR}, // isLinkRegister
 	// lockdep: " (&bdev->bd_mutex){+.+.}, at: [<ffffffff8232bf0e>] blkdev_reread_part+0x1e/0x40",
 	// " #0: ffff88801cbd4d28 (&fi->mutex){+.+.}-{3:3}, at: fuse_lock_inode+0xaf/0xe0".
-	{"lockdep lock", ", at: ", regexp.MustCompile(`^.*?\}, at: `), lineLock},
+	{"lockdep lock", ", at: ", pattern{src: `^.*?\}, at: `}, lineLock},
 }
 
 // classifyFrame returns what kind of line body is and the stack entry it
@@ -63,16 +62,19 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 		if f.literal != "" && !bytes.Contains(body, []byte(f.literal)) {
 			continue
 		}
-		m := f.re.FindIndex(body)
+		if f.kind == lineLR {
+			if isLinkRegister(body) {
+				return lineLR, Frame{}, false
+			}
+			continue
+		}
+		m := f.re.get().FindIndex(body)
 		if m == nil {
 			continue
 		}
-		switch f.kind {
-		case lineLock:
+		if f.kind == lineLock {
 			fr, ok := parseEntry(body, m[1])
 			return lineLock, fr, ok
-		case lineLR:
-			return f.kind, Frame{}, false
 		}
 		if m[1] >= 5 && body[m[1]-1] == ':' && isUserSelector(body[m[1]-5:m[1]-1]) {
 			return lineOther, Frame{}, false // "RIP: 0033:": user space
@@ -86,6 +88,23 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 		return lineOther, Frame{}, false
 	}
 	return lineTrace, fr, true
+}
+
+// isLinkRegister reports a link register line: `^\s*(?:lr : |LR is at
+// |ra\s*: |LR \[)`.
+func isLinkRegister(b []byte) bool {
+	b = b[skipSpace(b, 0):]
+	switch {
+	case len(b) < 3:
+		return false
+	case b[0] == 'l':
+		return bytes.HasPrefix(b, []byte("lr : "))
+	case b[0] == 'L':
+		return bytes.HasPrefix(b, []byte("LR is at ")) || bytes.HasPrefix(b, []byte("LR ["))
+	case b[0] == 'r' && b[1] == 'a':
+		return bytes.HasPrefix(b[skipSpace(b, 2):], []byte(": "))
+	}
+	return false
 }
 
 // parseEntry reads one stack entry from b[p:], in any of the forms the

@@ -1,9 +1,6 @@
 package report
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // A guiltyRule says where a report's guilty frame comes from.
 type guiltyRule uint8
@@ -161,7 +158,7 @@ var neverGuilty = []string{
 }
 
 // neverGuiltyRe matches a whole function name that is never to blame.
-var neverGuiltySet = compileNames(neverGuilty)
+var neverGuiltySet = lazyNames{patterns: neverGuilty}
 
 // waiting are the functions a hung task sleeps in: its guilty frame is
 // the one that waited.
@@ -187,7 +184,7 @@ var waiting = []string{
 	`_cond_resched`, `__cond_resched\w*`, `preempt_schedule\w*`, `___preempt_schedule\w*`,
 }
 
-var waitingSet = compileNames(waiting)
+var waitingSet = lazyNames{patterns: waiting}
 
 // stallPlumbing are the frames a stalled CPU's stack passes through on
 // its way from user space or a kernel thread to the code that stalled:
@@ -206,7 +203,7 @@ var stallPlumbing = []string{
 	`el0_svc_common\w*`, `el0_svc_handler`, `el0_sync\w*`, `ret_from_fork\w*`,
 }
 
-var stallPlumbingSet = compileNames(stallPlumbing)
+var stallPlumbingSet = lazyNames{patterns: stallPlumbing}
 
 // stallAnchors are the dispatchers whose callee a stall is blamed on: the
 // file operation, socket call, packet handler, work item, timer, syscall
@@ -227,36 +224,37 @@ var stallAnchors = []string{
 	`sock_common_getsockopt`,
 }
 
-var stallAnchorSet = compileNames(stallAnchors)
+var stallAnchorSet = lazyNames{patterns: stallAnchors}
 
 // timerInterruptRe matches the interrupt entry through which the timer
 // tick that noticed a stall came in: what stalled is below it.
-var timerInterruptRe = regexp.MustCompile(`^(?:\w*apic_timer_interrupt\w*|__irq_svc|el1_irq|el1h_64_irq\w*|el1_interrupt)$`)
+var timerInterruptRe = pattern{src: `^(?:\w*apic_timer_interrupt\w*|__irq_svc|el1_irq|el1h_64_irq\w*|el1_interrupt)$`}
 
 // An alias names several functions as one in titles: a stall in
 // smp_call_function_single and one in smp_call_function_many are the
 // same bug.
 type alias struct {
-	re   *regexp.Regexp
+	re   pattern
 	with string
 }
 
 // aliases are applied, first match only, to a guilty frame's name.
 var aliases = []alias{
-	{regexp.MustCompile(`^smp_call_function(?:_single|_many|_many_cond)?$`), "smp_call_function"},
-	{regexp.MustCompile(`^(?:synchronize_sched|synchronize_rcu_expedited|synchronize_srcu|__synchronize_srcu|synchronize_rcu)$`), "synchronize_rcu"},
+	{pattern{src: `^smp_call_function(?:_single|_many|_many_cond)?$`}, "smp_call_function"},
+	{pattern{src: `^(?:synchronize_sched|synchronize_rcu_expedited|synchronize_srcu|__synchronize_srcu|synchronize_rcu)$`}, "synchronize_rcu"},
 	// Syscall entry points: "__x64_sys_rmdir" is sys_rmdir; the wrappers
 	// "SyS_rmdir", "__se_sys_rmdir", "ksys_rmdir" name the call itself.
-	{regexp.MustCompile(`^__(?:x64|ia32|x32|arm64|riscv|s390x?|powerpc)_(?:compat_)?(sys_\w+)$`), "$1"},
-	{regexp.MustCompile(`^(?:__se_|__do_|compat_|__se_compat_|k)?(?:sys|SyS)_(\w+)$`), "$1"},
+	{pattern{src: `^__(?:x64|ia32|x32|arm64|riscv|s390x?|powerpc)_(?:compat_)?(sys_\w+)$`}, "$1"},
+	{pattern{src: `^(?:__se_|__do_|compat_|__se_compat_|k)?(?:sys|SyS)_(\w+)$`}, "$1"},
 }
 
 // canonical is the name a guilty frame goes by in titles.
 func canonical(name string) string {
 	name = demangle(baseName(name))
-	for _, a := range aliases {
-		if a.re.MatchString(name) {
-			return a.re.ReplaceAllString(name, a.with)
+	for i := range aliases {
+		a := &aliases[i]
+		if re := a.re.get(); re.MatchString(name) {
+			return re.ReplaceAllString(name, a.with)
 		}
 	}
 	return name
@@ -270,7 +268,7 @@ var notLeaking = []string{
 	`xa_\w+`, `__xa_\w+`, `sock_kmalloc`,
 }
 
-var notLeakingSet = compileNames(notLeaking)
+var notLeakingSet = lazyNames{patterns: notLeaking}
 
 // baseName strips what the compiler appends to a function's name
 // (".isra.0", ".constprop.3", ".part.1", ".cold"), which would split one

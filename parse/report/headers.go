@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"math/bits"
 	"regexp"
 )
 
@@ -49,9 +50,11 @@ const (
 // title is made.
 type header struct {
 	// literal is the header's fixed start: the line holds the header
-	// where it holds literal, and re (when set) must match from there.
+	// where it holds literal, and pat (when set) must match from there.
 	literal string
-	re      *regexp.Regexp
+	// pat is a regular expression that re compiles on first use.
+	pat      string
+	compiled pattern
 	// title is the title's template: $1 or ${name} are re's groups,
 	// {frame} the guilty frame, {access} KASAN's "Read" or "Write",
 	// {text} the header's own text, normalised.
@@ -63,12 +66,14 @@ type header struct {
 	// re groups "file" and "fn"): a WARNING in lib/refcount.c is a
 	// refcount bug. The first class that matches wins.
 	classes []locClass
-	// detail, when set, is a later line of the report that names the
-	// function (its group "fn") instead of the header.
-	detail *regexp.Regexp
+	// detailPat, when set, is a later line of the report that names the
+	// function (its group "fn") instead of the header; detail compiles
+	// it.
+	detailPat      string
+	compiledDetail pattern
 	// skip, when set, matches more functions not to blame for this
 	// kind of report.
-	skip *regexp.Regexp
+	skip *pattern
 }
 
 // A locClass titles the reports of one source location.
@@ -82,12 +87,12 @@ type locClass struct {
 	checker bool
 	// skip, when set, matches more functions not to blame for this
 	// class of report.
-	skip *regexp.Regexp
+	skip *pattern
 }
 
 // odebugSkip: a debugobjects report fires in the API the object was
 // handed to (call_rcu), not in its misuser.
-var odebugSkip = regexp.MustCompile(`^(?:__)?call_rcu\w*$|^kfree_call_rcu$|^init_timer\w*$|^__init_timer\w*$`)
+var odebugSkip = &pattern{src: `^(?:__)?call_rcu\w*$|^kfree_call_rcu$|^init_timer\w*$|^__init_timer\w*$`}
 
 // warningClasses title WARNINGs by where they fire: generic checkers
 // whose own name says nothing of the bug.
@@ -112,24 +117,39 @@ var bugClasses = []locClass{
 	{title: "kernel BUG in {frame}"},
 }
 
-// rx compiles a header pattern; every one is matched at its literal, so
-// it is anchored there.
-func rx(s string) *regexp.Regexp { return regexp.MustCompile(`^(?:` + s + `)`) }
+// re returns h's pattern compiled, or nil when it has none. Every header
+// pattern is matched at its literal, so it is anchored there.
+func (h *header) re() *regexp.Regexp {
+	if h.pat == "" {
+		return nil
+	}
+	h.compiled.once.Do(func() { h.compiled.re = regexp.MustCompile(`^(?:` + h.pat + `)`) })
+	return h.compiled.re
+}
+
+// detail returns h's detail pattern compiled, or nil when it has none.
+func (h *header) detail() *regexp.Regexp {
+	if h.detailPat == "" {
+		return nil
+	}
+	h.compiledDetail.once.Do(func() { h.compiledDetail.re = regexp.MustCompile(`^(?:` + h.detailPat + `)`) })
+	return h.compiledDetail.re
+}
 
 // headers are the lines that open a kernel report, most specific first:
 // the first that matches a line decides.
-var headers = []header{
+var headers = [...]header{
 	// Sanitizers.
-	{literal: "BUG: KASAN: ", re: rx(`BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in (?P<fn>[\w.]+)`), title: "KASAN: invalid-free in {frame}", guilty: guiltyMain, flags: headerFrame},
-	{literal: "BUG: KASAN: ", re: rx(`BUG: KASAN: (\S+) on address`), title: "KASAN: $1 {access}", guilty: guiltyNone},
-	{literal: "BUG: KASAN: ", re: rx(`BUG: KASAN: (\S+) in (?P<fn>[\w.]+)`), title: "KASAN: $1 {access} in {frame}", guilty: guiltyMain, flags: headerFrame},
+	{literal: "BUG: KASAN: ", pat: `BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in (?P<fn>[\w.]+)`, title: "KASAN: invalid-free in {frame}", guilty: guiltyMain, flags: headerFrame},
+	{literal: "BUG: KASAN: ", pat: `BUG: KASAN: (\S+) on address`, title: "KASAN: $1 {access}", guilty: guiltyNone},
+	{literal: "BUG: KASAN: ", pat: `BUG: KASAN: (\S+) in (?P<fn>[\w.]+)`, title: "KASAN: $1 {access} in {frame}", guilty: guiltyMain, flags: headerFrame},
 	{literal: "BUG: KASAN: ", title: "{text}", guilty: guiltyNone},
-	{literal: "BUG: KMSAN: ", re: rx(`BUG: KMSAN: (\S+) in (?P<fn>[\w.]+)`), title: "KMSAN: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
-	{literal: "BUG: KFENCE: ", re: rx(`BUG: KFENCE: (.+?) in (?P<fn>[\w.]+)`), title: "KFENCE: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
-	{literal: "BUG: KCSAN: ", re: rx(`BUG: KCSAN: [\w:-]+(?: [\w-]+)* in (?P<fn>[\w.]+)`), title: "{text}", guilty: guiltyNone, flags: noStack},
+	{literal: "BUG: KMSAN: ", pat: `BUG: KMSAN: (\S+) in (?P<fn>[\w.]+)`, title: "KMSAN: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
+	{literal: "BUG: KFENCE: ", pat: `BUG: KFENCE: (.+?) in (?P<fn>[\w.]+)`, title: "KFENCE: $1 in {frame}", guilty: guiltyMain, flags: headerFrame | stackFirst},
+	{literal: "BUG: KCSAN: ", pat: `BUG: KCSAN: [\w:-]+(?: [\w-]+)* in (?P<fn>[\w.]+)`, title: "{text}", guilty: guiltyNone, flags: noStack},
 	{literal: "BUG: KCSAN: ", title: "{text}", guilty: guiltyNone, flags: noStack},
 	{literal: "UBSAN: Undefined behaviour in ", title: "UBSAN: undefined-behaviour in {frame}", guilty: guiltyMain},
-	{literal: "UBSAN: ", re: rx(`UBSAN: ([a-z-]+) in `), title: "UBSAN: $1 in {frame}", guilty: guiltyMain},
+	{literal: "UBSAN: ", pat: `UBSAN: ([a-z-]+) in `, title: "UBSAN: $1 in {frame}", guilty: guiltyMain},
 	{literal: "INFO: Allocated in ", title: "{text}", guilty: guiltyNone},
 	{literal: "INFO: Freed in ", title: "{text}", guilty: guiltyNone},
 
@@ -146,9 +166,9 @@ var headers = []header{
 	{literal: "general protection fault", title: "general protection fault in {frame}", guilty: guiltyMain},
 	{literal: "Oops: general protection fault", title: "general protection fault in {frame}", guilty: guiltyMain},
 	{literal: "segment-related general protection fault", title: "general protection fault in {frame}", guilty: guiltyMain},
-	{literal: "kernel BUG at ", re: rx(`kernel BUG at (?P<file>[^:\s]+):`), classes: bugClasses, guilty: guiltyMain},
-	{literal: "Kernel BUG at ", re: rx(`Kernel BUG at (?P<file>[^:\s]+)`), classes: bugClasses, guilty: guiltyMain},
-	{literal: "skbuff: skb_", re: rx(`skbuff: skb_(?:over|under)_panic`), title: "kernel BUG in {frame}", guilty: guiltyMain, flags: absorbs},
+	{literal: "kernel BUG at ", pat: `kernel BUG at (?P<file>[^:\s]+):`, classes: bugClasses, guilty: guiltyMain},
+	{literal: "Kernel BUG at ", pat: `Kernel BUG at (?P<file>[^:\s]+)`, classes: bugClasses, guilty: guiltyMain},
+	{literal: "skbuff: skb_", pat: `skbuff: skb_(?:over|under)_panic`, title: "kernel BUG in {frame}", guilty: guiltyMain, flags: absorbs},
 	{literal: "divide error: ", title: "divide error in {frame}", guilty: guiltyMain},
 	{literal: "divide_error: ", title: "divide error in {frame}", guilty: guiltyMain},
 	{literal: "PANIC: double fault", title: "PANIC: double fault in {frame}", guilty: guiltyMain},
@@ -166,11 +186,11 @@ var headers = []header{
 	{literal: "BUG: TASK stack guard page was hit", title: "BUG: stack guard page was hit in {frame}", guilty: guiltyOverflow},
 
 	// A Rust panic (the kernel BUG that follows is its own way to stop).
-	{literal: "attempt to ", re: rx(`attempt to (\w+(?: \w+)?) with overflow`), title: "attempt to $1 with overflow in {frame}", guilty: guiltyMain, flags: atStart | absorbs},
+	{literal: "attempt to ", pat: `attempt to (\w+(?: \w+)?) with overflow`, title: "attempt to $1 with overflow in {frame}", guilty: guiltyMain, flags: atStart | absorbs},
 
 	// Panics. A panic right after a report is part of it; alone, it is
 	// titled by its message.
-	{literal: "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", re: rx(`Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?P<fn>[A-Za-z_][\w.]*)`), title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyNamed, flags: panics | noStack},
+	{literal: "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", pat: `Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: (?P<fn>[A-Za-z_][\w.]*)`, title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyNamed, flags: panics | noStack},
 	{literal: "Kernel panic - not syncing: stack-protector: ", title: "kernel panic: stack is corrupted in {frame}", guilty: guiltyMain, flags: panics},
 	{literal: "Kernel panic - not syncing: corrupted stack end detected inside scheduler", title: "kernel panic: corrupted stack end in {frame}", guilty: guiltyStall, flags: panics},
 	{literal: "Kernel panic - not syncing: kernel stack overflow", title: "kernel stack overflow in {frame}", guilty: guiltyOverflow, flags: panics},
@@ -181,14 +201,14 @@ var headers = []header{
 	// oopsed prints none.
 	{literal: "Kernel panic - not syncing: sysrq triggered crash", title: "kernel panic: sysrq triggered crash", flags: panics | noStack},
 	{literal: "Kernel panic - not syncing: panic_on_warn set", title: "kernel panic: panic_on_warn set", flags: panics},
-	{literal: "Kernel panic - not syncing: ", re: rx(`Kernel panic - not syncing: (.*)`), title: "kernel panic: $1", flags: panics},
+	{literal: "Kernel panic - not syncing: ", pat: `Kernel panic - not syncing: (.*)`, title: "kernel panic: $1", flags: panics},
 
 	// Hangs and stalls.
-	{literal: "INFO: task ", re: rx(`INFO: task .*can't die for more than`), title: "INFO: task can't die in {frame}", guilty: guiltyHang, flags: anyContext},
-	{literal: "INFO: task ", re: rx(`INFO: task .*blocked .*for more than`), title: "INFO: task hung in {frame}", guilty: guiltyHang, flags: anyContext},
+	{literal: "INFO: task ", pat: `INFO: task .*can't die for more than`, title: "INFO: task can't die in {frame}", guilty: guiltyHang, flags: anyContext},
+	{literal: "INFO: task ", pat: `INFO: task .*blocked .*for more than`, title: "INFO: task hung in {frame}", guilty: guiltyHang, flags: anyContext},
 	// The task's name may be garbled, or its line cut: still a hang.
 	{literal: "INFO: task ", title: "INFO: task hung in {frame}", guilty: guiltyHang, flags: anyContext},
-	{literal: "INFO: rcu_", re: rx(`INFO: rcu_\w+ (?:self-)?detected (?:expedited )?stalls?`), title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
+	{literal: "INFO: rcu_", pat: `INFO: rcu_\w+ (?:self-)?detected (?:expedited )?stalls?`, title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "INFO: rcu_tasks detected stalls", title: "INFO: rcu detected stall in {frame}", guilty: guiltyStall, flags: anyContext},
 	{literal: "BUG: soft lockup", title: "BUG: soft lockup in {frame}", guilty: guiltyLockup, flags: anyContext},
 	{literal: "BUG: workqueue lockup", title: "BUG: workqueue lockup", flags: anyContext | noStack},
@@ -202,8 +222,8 @@ var headers = []header{
 	{literal: "INFO: possible recursive locking detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: possible irq lock inversion dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
 	{literal: "INFO: possible irq lock inversion dependency detected", title: "possible deadlock in {frame}", guilty: guiltyLocks},
-	{literal: "WARNING: ", re: rx(`WARNING: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`), title: "possible deadlock in {frame}", guilty: guiltyIrqSafe},
-	{literal: "INFO: ", re: rx(`INFO: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`), title: "possible deadlock in {frame}", guilty: guiltyIrqSafe},
+	{literal: "WARNING: ", pat: `WARNING: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`, title: "possible deadlock in {frame}", guilty: guiltyIrqSafe},
+	{literal: "INFO: ", pat: `INFO: [A-Z]+-safe -> [A-Z]+-unsafe lock order detected`, title: "possible deadlock in {frame}", guilty: guiltyIrqSafe},
 	{literal: "WARNING: inconsistent lock state", title: "inconsistent lock state in {frame}", guilty: guiltyLocks},
 	{literal: "INFO: inconsistent lock state", title: "inconsistent lock state in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: suspicious RCU usage", title: "WARNING: suspicious RCU usage in {frame}", guilty: guiltyLockdep, flags: textIfNoFrame},
@@ -215,55 +235,55 @@ var headers = []header{
 	{literal: "WARNING: held lock freed!", title: "WARNING: held lock freed in {frame}", guilty: guiltyLocks},
 	{literal: "BUG: lock held when returning to user space!", title: "BUG: lock held when returning to user space in {frame}", guilty: guiltyLocks, flags: noStack},
 	{literal: "WARNING: lock held when returning to user space!", title: "WARNING: lock held when returning to user space in {frame}", guilty: guiltyLocks, flags: noStack},
-	{literal: "BUG: ", re: rx(`BUG: \S+ still has locks held!`), title: "BUG: still has locks held in {frame}", guilty: guiltyLocks},
-	{literal: "WARNING: ", re: rx(`WARNING: \S+ still has locks held!`), title: "WARNING: still has locks held in {frame}", guilty: guiltyLocks},
+	{literal: "BUG: ", pat: `BUG: \S+ still has locks held!`, title: "BUG: still has locks held in {frame}", guilty: guiltyLocks},
+	{literal: "WARNING: ", pat: `WARNING: \S+ still has locks held!`, title: "WARNING: still has locks held in {frame}", guilty: guiltyLocks},
 	{literal: "WARNING: Nested lock was not taken", title: "WARNING: nested lock was not taken in {frame}", guilty: guiltyLockdep},
 	{literal: "BUG: Invalid wait context", title: "WARNING: locking bug in {frame}", guilty: guiltyLockdep},
 	{literal: "DEBUG_LOCKS_WARN_ON(", title: "WARNING: locking bug in {frame}", guilty: guiltyMain, flags: absorbs | continues},
 	{literal: "BUG: MAX_STACK_TRACE_ENTRIES too low!", title: "BUG: MAX_STACK_TRACE_ENTRIES too low!", flags: noStack},
-	{literal: "BUG: MAX_LOCKDEP_", re: rx(`BUG: (MAX_LOCKDEP_\w+ too low!)`), title: "BUG: $1", flags: noStack},
-	{literal: "BUG: spinlock ", re: rx(`BUG: spinlock (.+?) on CPU`), title: "BUG: spinlock $1 in {frame}", guilty: guiltyMain},
-	{literal: "BUG: rwlock ", re: rx(`BUG: rwlock (.+?) on CPU`), title: "BUG: rwlock $1 in {frame}", guilty: guiltyMain},
+	{literal: "BUG: MAX_LOCKDEP_", pat: `BUG: (MAX_LOCKDEP_\w+ too low!)`, title: "BUG: $1", flags: noStack},
+	{literal: "BUG: spinlock ", pat: `BUG: spinlock (.+?) on CPU`, title: "BUG: spinlock $1 in {frame}", guilty: guiltyMain},
+	{literal: "BUG: rwlock ", pat: `BUG: rwlock (.+?) on CPU`, title: "BUG: rwlock $1 in {frame}", guilty: guiltyMain},
 
 	// Scheduling and context checks.
 	{literal: "BUG: scheduling while atomic", title: "BUG: scheduling while atomic in {frame}", guilty: guiltyMain},
 	{literal: "BUG: sleeping function called from invalid context", title: "BUG: sleeping function called from invalid context in {frame}", guilty: guiltyMain},
-	{literal: "BUG: using ", re: rx(`BUG: using (\S+) in preemptible`), title: "BUG: using $1 in preemptible code in {frame}", guilty: guiltyMain},
-	{literal: "BUG: workqueue leaked lock or atomic", title: "BUG: workqueue leaked lock or atomic in {frame}", guilty: guiltyNamed, detail: rx(`\s*last function: (?P<fn>[\w.]+)`), flags: noStack},
+	{literal: "BUG: using ", pat: `BUG: using (\S+) in preemptible`, title: "BUG: using $1 in preemptible code in {frame}", guilty: guiltyMain},
+	{literal: "BUG: workqueue leaked lock or atomic", title: "BUG: workqueue leaked lock or atomic in {frame}", guilty: guiltyNamed, detailPat: `\s*last function: (?P<fn>[\w.]+)`, flags: noStack},
 
 	// Memory management.
 	{literal: "BUG: Bad page state", title: "BUG: Bad page state in {frame}", guilty: guiltyMain},
 	{literal: "BUG: Bad page map", title: "BUG: Bad page map", flags: noStack},
 	{literal: "BUG: Bad rss-counter state", title: "BUG: Bad rss-counter state", flags: noStack},
-	{literal: "BUG: Dentry ", re: rx(`BUG: Dentry .*still in use`), title: "BUG: Dentry still in use in unmount", flags: noStack},
+	{literal: "BUG: Dentry ", pat: `BUG: Dentry .*still in use`, title: "BUG: Dentry still in use in unmount", flags: noStack},
 	{literal: "unreferenced object 0x", title: "memory leak in {frame}", guilty: guiltyLeak, flags: continues},
 	{literal: "BUG: memory leak", title: "memory leak in {frame}", guilty: guiltyLeak, flags: absorbs},
-	{literal: "BUG ", re: rx(`BUG [\w-]+ \([^)]*\): Object already free`), title: "BUG: Object already free"},
+	{literal: "BUG ", pat: `BUG [\w-]+ \([^)]*\): Object already free`, title: "BUG: Object already free"},
 	{literal: "VFS: Busy inodes after unmount", title: "VFS: Busy inodes after unmount (use-after-free)", flags: noStack},
 	{literal: "VFS: Close: file count is 0", title: "VFS: Close: file count is zero (use-after-free)", flags: noStack},
 
 	// WARNINGs, by location; the other WARNINGs last.
-	{literal: "WARNING: CPU: ", re: rx(`WARNING: CPU: \d+ PID: -?\d+ at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
-	{literal: "WARNING: at ", re: rx(`WARNING: at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
-	{literal: "WARNING: ", re: rx(`WARNING: (?:\[.*?\] )?(?P<file>[\w./-]+\.[ch]):\d+ at (?P<fn>[\w.]*)`), classes: warningClasses, guilty: guiltyMain},
+	{literal: "WARNING: CPU: ", pat: `WARNING: CPU: \d+ PID: -?\d+ at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`, classes: warningClasses, guilty: guiltyMain},
+	{literal: "WARNING: at ", pat: `WARNING: at (?P<file>\S+?)(?::\d+)? (?P<fn>[\w.]*)`, classes: warningClasses, guilty: guiltyMain},
+	{literal: "WARNING: ", pat: `WARNING: (?:\[.*?\] )?(?P<file>[\w./-]+\.[ch]):\d+ at (?P<fn>[\w.]*)`, classes: warningClasses, guilty: guiltyMain},
 	// With hashed pointers ("(ptrval)") both kinds read the same.
-	{literal: "WARNING: kernel stack ", re: rx(`WARNING: kernel stack (?:regs|frame pointer) at +\(_*ptrval_*\)`), title: "WARNING: kernel stack regs has bad value", flags: noStack},
-	{literal: "WARNING: kernel stack regs at ", re: rx(`WARNING: kernel stack regs at .* has bad 'bp' value`), title: "WARNING: kernel stack regs has bad 'bp' value", flags: noStack},
+	{literal: "WARNING: kernel stack ", pat: `WARNING: kernel stack (?:regs|frame pointer) at +\(_*ptrval_*\)`, title: "WARNING: kernel stack regs has bad value", flags: noStack},
+	{literal: "WARNING: kernel stack regs at ", pat: `WARNING: kernel stack regs at .* has bad 'bp' value`, title: "WARNING: kernel stack regs has bad 'bp' value", flags: noStack},
 	{literal: "WARNING: kernel stack regs at ", title: "WARNING: kernel stack regs has bad value", flags: noStack},
 	{literal: "WARNING: kernel stack frame pointer at ", title: "WARNING: kernel stack frame pointer has bad value", flags: noStack},
-	{literal: "ODEBUG: ", re: rx(`ODEBUG: \w+ (?:active|not available|destroyed|activate)`), title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs | continues, skip: odebugSkip},
+	{literal: "ODEBUG: ", pat: `ODEBUG: \w+ (?:active|not available|destroyed|activate)`, title: "WARNING: ODEBUG bug in {frame}", guilty: guiltyMain, flags: absorbs | continues, skip: odebugSkip},
 
 	// The machine's firmware starting over: the kernel rebooted without a
 	// word. (Not at the start of a log: the banner of the first boot.)
 	{literal: "SeaBIOS (version ", title: "unexpected kernel reboot", flags: atStart | notFirst | noStack},
 
 	// The harness's own failures (syzkaller).
-	{literal: "SYZFAIL: ", re: rx(`SYZFAIL: (.*)`), title: "SYZFAIL: $1", flags: atStart | weak | noStack},
-	{literal: "SYZFATAL: ", re: rx(`SYZFATAL: (.*)`), title: "SYZFATAL: $1", flags: weak | noStack},
+	{literal: "SYZFAIL: ", pat: `SYZFAIL: (.*)`, title: "SYZFAIL: $1", flags: atStart | weak | noStack},
+	{literal: "SYZFATAL: ", pat: `SYZFATAL: (.*)`, title: "SYZFATAL: $1", flags: weak | noStack},
 
 	// The generic forms, last.
-	{literal: "WARNING: ", re: rx(`WARNING: (.*)`), title: "WARNING: $1", flags: atStart | noStack},
-	{literal: "BUG: ", re: rx(`BUG: (.*)`), title: "BUG: $1", flags: atStart | noStack},
+	{literal: "WARNING: ", pat: `WARNING: (.*)`, title: "WARNING: $1", flags: atStart | noStack},
+	{literal: "BUG: ", pat: `BUG: (.*)`, title: "BUG: $1", flags: atStart | noStack},
 }
 
 // noiseHeaders are lines that look like headers but report nothing wrong
@@ -284,28 +304,32 @@ var noiseHeaders = []string{
 	"WARNING: Unsupported flag value", // the dynamic loader's
 }
 
-// matchHeader finds the header in body, the kernel's text of one line. It
-// returns the header and the text from where it starts, or nil.
-func matchHeader(body []byte) (*header, []byte) {
-	if len(body) < 5 || !mayHoldHeader(body) {
+// matchHeader finds the header in body, the kernel's text of one line,
+// among the headers of cand (those whose word the line holds: see
+// headerIndex). It returns the header and the text from where it starts,
+// or nil.
+func matchHeader(body []byte, cand *headerSet) (*header, []byte) {
+	if len(body) < 5 {
 		return nil, nil
 	}
-	for i := range headers {
-		h := &headers[i]
-		at := findHeader(body, h)
-		if at < 0 {
-			continue
-		}
-		text := body[at:]
-		if h.re != nil && !h.re.Match(text) {
-			continue
-		}
-		for _, n := range noiseHeaders {
-			if bytes.HasPrefix(text, []byte(n)) {
-				return nil, nil
+	for k, w := range cand {
+		for ; w != 0; w &= w - 1 {
+			h := &headers[k*64+bits.TrailingZeros64(w)]
+			at := findHeader(body, h)
+			if at < 0 {
+				continue
 			}
+			text := body[at:]
+			if re := h.re(); re != nil && !re.Match(text) {
+				continue
+			}
+			for _, n := range noiseHeaders {
+				if bytes.HasPrefix(text, []byte(n)) {
+					return nil, nil
+				}
+			}
+			return h, text
 		}
-		return h, text
 	}
 	return nil, nil
 }
@@ -347,23 +371,3 @@ func gluedToPrelude(before []byte) bool {
 	}
 	return false
 }
-
-// mayHoldHeader is the cheap prefilter: every header has one of these
-// words.
-func mayHoldHeader(b []byte) bool {
-	for _, w := range headerWords {
-		if bytes.Contains(b, []byte(w)) {
-			return true
-		}
-	}
-	return false
-}
-
-// headerWords are words of which every header's literal holds one
-// (TestHeaderWordsCoverHeaders keeps it so), chosen to be rare in the
-// other lines of a log: "enabled" or "default" must not wake the header
-// search up.
-var headerWords = [...]string{"BUG", "WARNING", "INFO", "Oops", "error: ", "Kernel panic", "PANIC", "UBSAN",
-	"Unable to handle", "Unhandled fault", "Alignment trap", "attempt to ", "divide_error", "protection fault",
-	"int3", "opcode", "skb_", "stack segment", "unreferenced", "unregister", "VFS", "ODEBUG", "DEBUG_LOCKS", "SYZ",
-	"LOCKUP", "SeaBIOS"}

@@ -1,12 +1,109 @@
 package report
 
-import "testing"
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
 
-// TestHeaderWordsCoverHeaders: the prefilter lets every header through.
+	"github.com/ksymoops-go/ksymoops-go/parse"
+)
+
+// TestHeaderWordsCoverHeaders: every header holds one of headerWords, and
+// the scan finds it wherever the header sits in a line: no header's
+// reports are missed, and none is matched on every line.
 func TestHeaderWordsCoverHeaders(t *testing.T) {
-	for _, h := range headers {
-		if !mayHoldHeader([]byte(h.literal)) {
-			t.Errorf("no word of headerWords in %q: its reports would be missed", h.literal)
+	ix := headerIndexOf()
+	if !ix.always.empty() {
+		t.Errorf("headers with no word of headerWords, matched on every line: %v", ix.always)
+	}
+	for i := range headers {
+		h := &headers[i]
+		if wordOf(h) < 0 {
+			t.Errorf("no word of headerWords in %q or its pattern: it is matched on every line", h.literal)
+			continue
+		}
+		// The literal and what the pattern requires after it.
+		text := h.literal + " " + strings.Join(requiredLiterals(h.pat), " ")
+		for pad := range 8 {
+			line := strings.Repeat("[", pad) + text
+			if set := ix.candidates([]byte(line)); !set.has(i) {
+				t.Errorf("header %q not found in %q", h.literal, line)
+			}
 		}
 	}
+}
+
+// wordsIn is what headerIndex.candidates computes, the slow way.
+func wordsIn(text []byte) headerSet {
+	ix := headerIndexOf()
+	var set headerSet
+	for w, word := range headerWords {
+		if bytes.Contains(text, []byte(word)) {
+			set.or(&ix.of[w])
+		}
+	}
+	return set
+}
+
+// matchHeaderAll is matchHeader trying every header.
+func matchHeaderAll(body []byte) (*header, []byte) {
+	var all headerSet
+	for i := range headers {
+		all.add(i)
+	}
+	return matchHeader(body, &all)
+}
+
+// TestHeaderCandidates: the scan finds exactly the words a line holds, and
+// matching only their headers finds what matching all of them does, on
+// every line of the test logs and the corpus, and on lines with the words
+// put anywhere.
+func TestHeaderCandidates(t *testing.T) {
+	ix := headerIndexOf()
+	var lines [][]byte
+	logs, _ := filepath.Glob("../../testdata/*/console.log")
+	corpus, _ := filepath.Glob(filepath.Join(corpusDir, "report", "*"))
+	for _, f := range append(logs, corpus...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, bytes.Split(data, []byte("\n"))...)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b []byte
+		for range r.IntN(4) {
+			b = append(b, strings.Repeat(" x", r.IntN(4))...)
+			if r.IntN(3) == 0 {
+				b = append(b, headers[r.IntN(len(headers))].literal...)
+			} else {
+				b = append(b, headerWords[r.IntN(len(headerWords))]...)
+			}
+		}
+		lines = append(lines, b[:r.IntN(len(b)+1)])
+	}
+	for _, l := range lines {
+		got, want := ix.candidates(l), wordsIn(l)
+		if got != want {
+			t.Fatalf("candidates(%q) = %v, want %v", l, got, want)
+		}
+		body := l[parse.SplitPrefix(l):]
+		h, m := matchHeader(body, &got)
+		wh, wm := matchHeaderAll(body)
+		if h != wh || !bytes.Equal(m, wm) {
+			t.Fatalf("matchHeader(%q) = %s, %q; every header: %s, %q", body, literalOf(h), m, literalOf(wh), wm)
+		}
+	}
+	t.Logf("%d lines", len(lines))
+}
+
+func literalOf(h *header) string {
+	if h == nil {
+		return "none"
+	}
+	return h.literal
 }

@@ -1,9 +1,6 @@
 package report
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // maxTitle is the longest title: dashboards key on titles, and a runaway
 // message must not make one a paragraph.
@@ -12,8 +9,11 @@ const maxTitle = 120
 // A titleRewrite replaces what varies between runs of the same bug in a
 // title, so that the same bug always gets the same title.
 type titleRewrite struct {
-	re   *regexp.Regexp
+	re   pattern
 	with string
+	// needs, when set, is text that every match of re holds: a title
+	// without it is left alone.
+	needs string
 }
 
 // titleRewrites are applied in order: names of fuzzer processes, then
@@ -21,29 +21,33 @@ type titleRewrite struct {
 // remain.
 var titleRewrites = []titleRewrite{
 	// "syz-executor3/1234" and "syzkaller123456": a fuzzer process.
-	{regexp.MustCompile(`syz-executor[0-9]+(?:/[0-9]+)?`), "syz-executor"},
-	{regexp.MustCompile(`syzkaller[0-9]+`), "syzkaller"},
+	{pattern{src: `syz-executor[0-9]+(?:/[0-9]+)?`}, "syz-executor", "syz-executor"},
+	{pattern{src: `syzkaller[0-9]+`}, "syzkaller", "syzkaller"},
 	// An address: six or more hex digits after a non-alphanumeric byte.
-	{regexp.MustCompile(`(^|[^A-Za-z0-9])(?:0x)?[0-9a-fA-F]{6,}([^A-Za-z0-9_]|$)`), "${1}ADDR${2}"},
+	{pattern{src: `(^|[^A-Za-z0-9])(?:0x)?[0-9a-fA-F]{6,}([^A-Za-z0-9_]|$)`}, "${1}ADDR${2}", ""},
 	// An IPv4 address.
-	{regexp.MustCompile(`(^|[^0-9.])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}([^0-9.]|$)`), "${1}IP${2}"},
+	{pattern{src: `(^|[^0-9.])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}([^0-9.]|$)`}, "${1}IP${2}", "."},
 	// A source line: "file.c:123" or "file.c:123:45".
-	{regexp.MustCompile(`(\.[A-Za-z]+):[0-9]+(?::[0-9]+)?`), "${1}:LINE"},
+	{pattern{src: `(\.[A-Za-z]+):[0-9]+(?::[0-9]+)?`}, "${1}:LINE", ":"},
 	// A symbol's offset and size: "func+0x1f/0x280" is func.
-	{regexp.MustCompile(`([A-Za-z0-9_.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+`), "${1}"},
-	{regexp.MustCompile(`CPU#[0-9]+`), "CPU"},
+	{pattern{src: `([A-Za-z0-9_.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+`}, "${1}", "+0x"},
+	{pattern{src: `CPU#[0-9]+`}, "CPU", "CPU#"},
 	// Numbers that stand alone, and long runs of digits anywhere.
-	{regexp.MustCompile(`[0-9]{7,}`), "NUM"},
-	{regexp.MustCompile(`(^|[^A-Za-z0-9_])[0-9]+([^A-Za-z0-9_]|$)`), "${1}NUM${2}"},
+	{pattern{src: `[0-9]{7,}`}, "NUM", ""},
+	{pattern{src: `(^|[^A-Za-z0-9_])[0-9]+([^A-Za-z0-9_]|$)`}, "${1}NUM${2}", ""},
 }
 
 // normalizeTitle makes a title stable across runs of the same bug.
 func normalizeTitle(s string) string {
-	for _, r := range titleRewrites {
+	for i := range titleRewrites {
+		r := &titleRewrites[i]
+		if r.needs != "" && !strings.Contains(s, r.needs) {
+			continue
+		}
 		// The patterns consume the byte after a match, so that adjacent
 		// matches ("(0,0)") need a second pass.
 		for range 2 {
-			s = r.re.ReplaceAllString(s, r.with)
+			s = r.re.get().ReplaceAllString(s, r.with)
 		}
 	}
 	return cleanTitle(s)

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"regexp"
 )
 
 // isEndMarker reports the line the kernel prints last in a report:
@@ -42,13 +41,81 @@ var reportVocabulary = []string{
 	"Register ", "r10:", "r7 :", "r3 :",
 }
 
-// registerLine matches a register dump line: "RAX: 0000000000000000 RBX:",
-// "x29: ffff800008453980 x28:", "r10: c1c2d3c4  r9 : 00000000", "GPR04:".
-var registerLine = regexp.MustCompile(`^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`)
+// reportVocabularyIndex finds the reportVocabulary a line starts with.
+var reportVocabularyIndex = prefixList[string]{list: reportVocabulary, prefix: itself}
 
-// hexDumpLine matches a line of a stack or memory dump: "1ac0: 80275518
-// 802a0f18 ...", "ffff88801d5b7f00: fa fb fb fb".
-var hexDumpLine = regexp.MustCompile(`^\s*[0-9a-f]{4,16}: (?: *[0-9a-f]{2,16})+`)
+// afterEndVocabulary are the starts of the lines afterEnd keeps (blanks
+// trimmed).
+var afterEndVocabulary = prefixList[string]{prefix: itself, list: []string{"RIP: ", "EIP: ", "Code: ", "RSP: ", "ESP: ", "FS: ", "CS: ", "DS: ",
+	"CR2: ", "DR0: ", "DR3: ", "DR6: ", "PKRU: ", "Kernel Offset:", "PHYS_OFFSET:", "CPU features:", "Memory Limit:",
+	"---[ end Kernel panic", "Rebooting in ", "Dumping ftrace buffer:", "(ftrace buffer empty)", "note: ",
+	"Fixing recursive fault"}}
+
+// isRegisterLine reports a register dump line: "RAX: 0000000000000000
+// RBX:", "x29: ffff800008453980 x28:", "r10: c1c2d3c4  r9 : 00000000",
+// "GPR04:". It is `^\s*[A-Za-z][A-Za-z0-9]{0,4}\s?: ?[0-9a-f]{8,16}\b`.
+func isRegisterLine(b []byte) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || !isLetter(b[i]) {
+		return false
+	}
+	j := i + 1
+	for j < len(b) && (isLetter(b[j]) || isDigit(b[j])) {
+		j++
+	}
+	if j-i > 5 {
+		return false
+	}
+	if j < len(b) && isSpace(b[j]) {
+		j++
+	}
+	if j >= len(b) || b[j] != ':' {
+		return false
+	}
+	j++
+	if j < len(b) && b[j] == ' ' {
+		j++
+	}
+	k := j
+	for k < len(b) && isLowerHex(b[k]) {
+		k++
+	}
+	return k-j >= 8 && k-j <= 16 && (k == len(b) || !isWordByte(b[k]))
+}
+
+// isHexDumpLine reports a line of a stack or memory dump: "1ac0: 80275518
+// 802a0f18 ...", "ffff88801d5b7f00: fa fb fb fb". It is
+// `^\s*[0-9a-f]{4,16}: (?: *[0-9a-f]{2,16})+`.
+func isHexDumpLine(b []byte) bool {
+	i := skipSpace(b, 0)
+	j := i
+	for j < len(b) && isLowerHex(b[j]) {
+		j++
+	}
+	if j-i < 4 || j-i > 16 || j+1 >= len(b) || b[j] != ':' || b[j+1] != ' ' {
+		return false
+	}
+	j += 2
+	for j < len(b) && b[j] == ' ' {
+		j++
+	}
+	return j+1 < len(b) && isLowerHex(b[j]) && isLowerHex(b[j+1])
+}
+
+// skipSpace returns the index of the first byte of b[i:] that is not in
+// \s ([\t\n\f\r ]).
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+func isSpace(c byte) bool    { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+func isLetter(c byte) bool   { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
+func isWordByte(c byte) bool { return c == '_' || isLetter(c) || isDigit(c) }
 
 // reportish reports whether body is the kind of line a report is made of:
 // a frame, a register dump, an indented continuation, a blank, or a line
@@ -57,15 +124,13 @@ func reportish(body []byte) bool {
 	if len(bytes.TrimSpace(body)) == 0 || body[0] == ' ' || body[0] == '\t' {
 		return true
 	}
-	for _, v := range reportVocabulary {
-		if bytes.HasPrefix(body, []byte(v)) {
-			return true
-		}
+	if reportVocabularyIndex.find(body) >= 0 {
+		return true
 	}
 	if k, _, ok := classifyFrame(body); ok || k != lineOther {
 		return true
 	}
-	return registerLine.Match(body) || hexDumpLine.Match(body)
+	return isRegisterLine(body) || isHexDumpLine(body)
 }
 
 // afterEnd reports the lines the kernel prints after a report's end
@@ -73,13 +138,8 @@ func reportish(body []byte) bool {
 // RIP, Code and registers; a panic prints its offsets and its own end.
 func afterEnd(body []byte) bool {
 	b := bytes.TrimLeft(body, " \t")
-	for _, v := range []string{"RIP: ", "EIP: ", "Code: ", "RSP: ", "ESP: ", "FS: ", "CS: ", "DS: ", "CR2: ",
-		"DR0: ", "DR3: ", "DR6: ", "PKRU: ", "Kernel Offset:", "PHYS_OFFSET:", "CPU features:", "Memory Limit:",
-		"---[ end Kernel panic", "Rebooting in ", "Dumping ftrace buffer:", "(ftrace buffer empty)", "note: ",
-		"Fixing recursive fault"} {
-		if bytes.HasPrefix(b, []byte(v)) {
-			return true
-		}
+	if afterEndVocabulary.find(b) >= 0 {
+		return true
 	}
-	return registerLine.Match(b)
+	return isRegisterLine(b)
 }

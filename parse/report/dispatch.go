@@ -1,0 +1,187 @@
+package report
+
+import (
+	"bytes"
+	"encoding/binary"
+	"regexp/syntax"
+	"strings"
+	"sync"
+)
+
+// Most lines of a log are no part of any report, and the extractor reads
+// every one: telling them apart must cost little more than one pass over
+// their bytes. Every header holds one of a few rare words (headerWords);
+// one scan of the line finds which of them it holds, through a filter of
+// their 4-byte grams, and only the headers of those words are matched.
+
+// headerWords are words of which every header holds one, in its literal
+// or in a literal that its pattern requires (TestHeaderWordsCoverHeaders
+// keeps it so), chosen to be rare in the other lines of a log: "enabled"
+// or "default" must not wake the header search up. Each is at least
+// minWord bytes long. A header takes the first word it holds.
+var headerWords = [...]string{
+	"BUG: ", "BUG at ", "WARNING", "INFO: ", "Oops:", "Oops#", "Kernel panic", "PANIC", "UBSAN", "Internal error",
+	"divide error", "divide_error", "Unable to handle", "Unhandled fault", "Alignment trap", "attempt to ",
+	"protection fault", "int3:", "opcode", "skbuff", "stack segment", "unreferenced", "unregister_netdevice",
+	"VFS: Busy", "VFS: Close", "ODEBUG", "DEBUG_LOCKS", "SYZFA", "LOCKUP", "SeaBIOS", "Object already free",
+}
+
+// minWord is the shortest header word: the scan probes every other byte
+// for a 4-byte gram, so a word's grams at offsets 0 and 1 must both lie
+// inside it.
+const minWord = 5
+
+// A headerSet is a set of headers, by their index in headers.
+type headerSet [(len(headers) + 63) / 64]uint64
+
+func (s *headerSet) add(i int)      { s[i/64] |= 1 << (i % 64) }
+func (s *headerSet) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
+func (s *headerSet) or(t *headerSet) {
+	for i := range s {
+		s[i] |= t[i]
+	}
+}
+func (s *headerSet) empty() bool { return *s == headerSet{} }
+
+// A headerIndex finds the header words in a line.
+type headerIndex struct {
+	// filter has the bits of the hashes of the words' grams: a gram
+	// whose bit is clear starts no word.
+	filter [filterWords]uint64
+	// grams are the words' grams, where they sit in their words.
+	grams []wordGram
+	// of are the headers of each word.
+	of [len(headerWords)]headerSet
+	// always are the headers that hold no word (none, as
+	// TestHeaderWordsCoverHeaders checks): they are matched on every line.
+	always headerSet
+}
+
+// A wordGram is 4 bytes of a header word.
+type wordGram struct {
+	gram uint32
+	word uint8 // index in headerWords
+	off  uint8 // where the gram sits in the word
+}
+
+const (
+	gramBits = 16
+	gramMul  = 0x9e3779b1
+	// filterWords is the size of the filter in words.
+	filterWords = 1 << gramBits / 64
+)
+
+func gramHash(g uint32) uint32 { return g * gramMul >> (32 - gramBits) }
+
+// theHeaderIndex is built on first use.
+var theHeaderIndex = struct {
+	once sync.Once
+	ix   headerIndex
+}{}
+
+// headerIndexOf returns the header index, built on first use.
+func headerIndexOf() *headerIndex {
+	theHeaderIndex.once.Do(theHeaderIndex.ix.build)
+	return &theHeaderIndex.ix
+}
+
+func (ix *headerIndex) build() {
+	for w, word := range headerWords {
+		if len(word) < minWord {
+			panic("report: header word " + word + " is too short")
+		}
+		for off := range 2 {
+			g := binary.LittleEndian.Uint32([]byte(word[off:]))
+			h := gramHash(g)
+			ix.filter[h/64] |= 1 << (h % 64)
+			ix.grams = append(ix.grams, wordGram{g, uint8(w), uint8(off)})
+		}
+	}
+	for i := range headers {
+		if w := wordOf(&headers[i]); w >= 0 {
+			ix.of[w].add(i)
+		} else {
+			ix.always.add(i)
+		}
+	}
+}
+
+// wordOf returns the index of the first of headerWords that h's text
+// always holds, or -1.
+func wordOf(h *header) int {
+	texts := append([]string{h.literal}, requiredLiterals(h.pat)...)
+	for w, word := range headerWords {
+		for _, t := range texts {
+			if strings.Contains(t, word) {
+				return w
+			}
+		}
+	}
+	return -1
+}
+
+// requiredLiterals returns the literal parts of a pattern that every match
+// holds: those of its top-level sequence.
+func requiredLiterals(pat string) []string {
+	if pat == "" {
+		return nil
+	}
+	re, err := syntax.Parse(pat, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	var lits []string
+	for _, s := range subs {
+		if s.Op == syntax.OpLiteral && s.Flags&syntax.FoldCase == 0 {
+			lits = append(lits, string(s.Rune))
+		}
+	}
+	return lits
+}
+
+// candidates returns the headers whose word text holds: the only headers
+// text may hold.
+func (ix *headerIndex) candidates(text []byte) headerSet {
+	set := ix.always
+	f := &ix.filter
+	// A word at an even offset has its first gram at a probed offset,
+	// one at an odd offset its second. Three grams a load, eight bytes.
+	i := 0
+	for ; i+8 <= len(text); i += 6 {
+		v := binary.LittleEndian.Uint64(text[i : i+8])
+		h0 := uint32(v) * gramMul >> (32 - gramBits)
+		h1 := uint32(v>>16) * gramMul >> (32 - gramBits)
+		h2 := uint32(v>>32) * gramMul >> (32 - gramBits)
+		if (f[h0/64%filterWords]>>(h0%64)|f[h1/64%filterWords]>>(h1%64)|f[h2/64%filterWords]>>(h2%64))&1 != 0 {
+			ix.confirm(text, i, uint32(v), &set)
+			ix.confirm(text, i+2, uint32(v>>16), &set)
+			ix.confirm(text, i+4, uint32(v>>32), &set)
+		}
+	}
+	for ; i+4 <= len(text); i += 2 {
+		g := binary.LittleEndian.Uint32(text[i : i+4])
+		if h := g * gramMul >> (32 - gramBits); f[h/64%filterWords]&(1<<(h%64)) != 0 {
+			ix.confirm(text, i, g, &set)
+		}
+	}
+	return set
+}
+
+// confirm adds to set the headers of the words that gram g, at i in text,
+// starts a copy of.
+func (ix *headerIndex) confirm(text []byte, i int, g uint32, set *headerSet) {
+	for _, e := range ix.grams {
+		if e.gram != g {
+			continue
+		}
+		at := i - int(e.off)
+		if at >= 0 && bytes.HasPrefix(text[at:], []byte(headerWords[e.word])) {
+			set.or(&ix.of[e.word])
+		}
+	}
+}
