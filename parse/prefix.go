@@ -20,8 +20,7 @@ type prefixFormat struct {
 // "Nov 22 10:00:00 host kernel: [   12.345678] " or "<4>[ 1.2][  T1] ".
 var prefixFormats = []prefixFormat{
 	{"printk level <N>", "<", matchLevel},
-	{"journalctl short-monotonic '[   12.345678] host kernel: '", "[", matchMonotonic},
-	{"dmesg timestamp [  12.345678]", "[", matchTimestamp},
+	{"dmesg timestamp [  12.345678], or journalctl short-monotonic '[   12.345678] host kernel: '", "[", matchMonotonic},
 	{"caller id [  T123]/[  C1]", "[", matchCallerID},
 	{"dmesg -T [Sun Nov 22 10:00:00 2026]", "[", matchHumanTime},
 	{"dmesg -x 'kern  :warn  : '", lowerCase, matchDecoded},
@@ -254,18 +253,17 @@ func matchISO(b []byte) int {
 	return i + k
 }
 
-// matchMonotonic: "[   12.345678] host kernel: " (journalctl -o
-// short-monotonic).
+// matchMonotonic: dmesg's "[   12.345678] ", and journalctl -o
+// short-monotonic's "[   12.345678] host kernel: ", which starts alike.
 func matchMonotonic(b []byte) int {
 	n := matchTimestamp(b)
 	if n == 0 || b[n-1] != ' ' {
-		return 0
+		return n
 	}
-	k := matchHostKernel(b[n-1:])
-	if k == 0 {
-		return 0
+	if k := matchHostKernel(b[n-1:]); k > 0 {
+		return n - 1 + k
 	}
-	return n - 1 + k
+	return n
 }
 
 func skipOneSpace(b []byte, i int) int {

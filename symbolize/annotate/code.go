@@ -2,6 +2,7 @@ package annotate
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 	"github.com/ksymoops-go/ksymoops-go/symbolize/disasm"
@@ -24,12 +25,19 @@ type codeContext struct {
 // the kernel's text starts.
 var ipLines = []string{"RIP: ", "EIP: ", "pc : ", "PC is at ", "NIP: ", "epc : "}
 
+// codeLineFirstBytes holds the first bytes of ipLines and of the register
+// lines that tell x86's mode, "RAX: " and "EAX: " (TestCodeLineFirstBytes).
+const codeLineFirstBytes = "REpPNe"
+
 // observeCode follows the lines that tell how to decode the next Code:
 // line. body is the line's text after its prefix.
 func (a *Annotator) observeCode(body []byte, toks []parse.Token) {
 	lead := bytes.TrimLeft(body, " ")
 	if len(lead) < 5 {
 		return
+	}
+	if strings.IndexByte(codeLineFirstBytes, lead[0]) < 0 {
+		return // most lines: one byte tested
 	}
 	switch {
 	case bytes.HasPrefix(lead, []byte("RIP: 0023:")):
