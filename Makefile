@@ -8,8 +8,11 @@ FUZZTIME ?= 30s
 
 all: build
 
+# urfave_cli_no_docs leaves out urfave/cli's man page and markdown writers
+# (and the markdown library they initialise at every start): the man page
+# is made by the tests (make docs) and shipped, never by the binary.
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/ksymoops-go
+	$(GO) build -trimpath -tags urfave_cli_no_docs -o $(BIN) ./cmd/ksymoops-go
 
 # The test command of the README and of .ci/run.
 test: fmt-check vet

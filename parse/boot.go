@@ -2,8 +2,9 @@ package parse
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
 )
 
 // A FactKind says what a log line tells about the kernel that wrote it.
@@ -155,14 +156,14 @@ func parseCommandLine(rest []byte) (Fact, bool) {
 // 6.1.192-2", "... Not tainted 6.1.0 #1", 2.6's "... Not tainted
 // 2.6.32-5-amd64 #1", and with a "(" before it on 2.6.18's "Tainted: P
 // (2.6.18 #1)". The taint flags are capital letters and blanks.
-var releaseAfterTaint = regexp.MustCompile(`(?:Not tainted|Tainted: [A-Z ]*?) +\(?([0-9][^ ()#]*) #`)
+var releaseAfterTaint = lazyre.New(`(?:Not tainted|Tainted: [A-Z ]*?) +\(?([0-9][^ ()#]*) #`)
 
 // parseReleaseLine takes the release from a report's task line.
 func parseReleaseLine(rest []byte) (Fact, bool) {
 	if !bytes.Contains(rest, []byte("ainted")) {
 		return Fact{}, false
 	}
-	m := releaseAfterTaint.FindSubmatchIndex(rest)
+	m := releaseAfterTaint.Get().FindSubmatchIndex(rest)
 	if m == nil || !isRelease(rest[m[2]:m[3]]) {
 		return Fact{}, false
 	}

@@ -3,8 +3,9 @@ package parse
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
 )
 
 // An Arch is the architecture a report comes from, as far as the log shows
@@ -119,7 +120,7 @@ type lineFormat struct {
 	also []string
 	// pre, when set, is a cheaper test the line must pass before re runs.
 	pre   func(body []byte) bool
-	re    *regexp.Regexp
+	re    *lazyre.Regexp
 	slots []slot
 	// anchored formats describe a whole line; they are tried against the
 	// kernel's text only, never against the middle of other text.
@@ -137,7 +138,7 @@ var lineFormats = []lineFormat{
 		// x86: "RIP: 0010:[<ffffffff82d4e304>]", "RIP: 0010:0xffffffffc025300f",
 		// 2.4's "EIP:    0010:[<c0135cb0>]", user "RIP: 0033:0x47b7a0".
 		name: "x86 RIP/EIP with segment", literal: "IP:",
-		re:    regexp.MustCompile(`\b[RE]?IP:\s*([0-9a-f]{4}):((?:\[<` + hex + `>\])|0x` + hex + `)`),
+		re:    lazyre.New(`\b[RE]?IP:\s*([0-9a-f]{4}):((?:\[<` + hex + `>\])|0x` + hex + `)`),
 		slots: []slot{{group: 3, role: RoleIP, span: 2, segment: 1}, {group: 4, role: RoleIP, span: 2, segment: 1}},
 	},
 	{
@@ -148,41 +149,41 @@ var lineFormats = []lineFormat{
 		// annotation goes where the kernel puts the symbol), the
 		// end-of-oops " RIP  [<ffffffff8109b2e8>]" and " EIP: [<c0123456>]".
 		name: "x86 RIP/EIP/IP", literal: "IP", also: []string{"IP: 0x", "[<", "EIP is at 0x"},
-		re:    regexp.MustCompile(`(?:^|[\s\]])(?:[RE]?IP:?\s+(\[<` + hex + `>\](?: 0x[0-9a-f]{1,16}\b)?)|[RE]?IP: 0x` + hex + `\b|EIP is at 0x` + hex + `\b)`),
+		re:    lazyre.New(`(?:^|[\s\]])(?:[RE]?IP:?\s+(\[<` + hex + `>\](?: 0x[0-9a-f]{1,16}\b)?)|[RE]?IP: 0x` + hex + `\b|EIP is at 0x` + hex + `\b)`),
 		slots: []slot{{group: 2, role: RoleIP, span: 1}, {group: 3, role: RoleIP}, {group: 4, role: RoleIP}},
 	},
 	{
 		// x86 unchecked MSR access: "... at rIP: 0xffffffff81123aff
 		// (add_atomic_switch_msr+0x5f/0x500)".
 		name: "x86 MSR access rIP", literal: "rIP: 0x",
-		re:    regexp.MustCompile(` at rIP: 0x` + hex + `\b`),
+		re:    lazyre.New(` at rIP: 0x` + hex + `\b`),
 		slots: []slot{{group: 1, role: RoleIP}},
 	},
 	{
 		// powerpc: "Faulting instruction address: 0xc00000000022d79c".
 		name: "powerpc faulting instruction", literal: "Faulting instruction address: 0x",
-		re:    regexp.MustCompile(`^Faulting instruction address: 0x` + hex + `\b`),
+		re:    lazyre.New(`^Faulting instruction address: 0x` + hex + `\b`),
 		slots: []slot{{group: 1, role: RoleIP}},
 	},
 	{
 		// arm64 and ARM register lines: "pc : 0xffff800008123456",
 		// "lr : [<bf005120>]", arm32's "pc : [<bf005138>]    lr : [<bf005120>]".
 		name: "ARM pc/lr", literal: " : ",
-		re:    regexp.MustCompile(`(?:^|\s)(?:pc : (?:\[<` + hex + `>\]|0x` + hex + `\b)|lr : (?:\[<` + hex + `>\]|0x` + hex + `\b))`),
+		re:    lazyre.New(`(?:^|\s)(?:pc : (?:\[<` + hex + `>\]|0x` + hex + `\b)|lr : (?:\[<` + hex + `>\]|0x` + hex + `\b))`),
 		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleIP}, {group: 3, role: RoleCall}, {group: 4, role: RoleCall}},
 		all:   true,
 	},
 	{
 		// ARM and old arm64: "PC is at 0xbf018014", "LR is at 0xc0123456".
 		name: "ARM PC/LR is at", literal: "C is at ",
-		re:    regexp.MustCompile(`(?:PC is at (?:0x)?` + hex + `\b|LR is at (?:0x)?` + hex + `\b)`),
+		re:    lazyre.New(`(?:PC is at (?:0x)?` + hex + `\b|LR is at (?:0x)?` + hex + `\b)`),
 		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
 		all:   true,
 	},
 	{
 		// RISC-V and MIPS: "epc : 0xffffffff80123456", " ra : 0x...".
 		name: "RISC-V/MIPS epc/ra", literal: " : ",
-		re:    regexp.MustCompile(`^\s*(?:epc\s*: (?:\[<` + hex + `>\]|0x` + hex + `\b)|ra\s*: (?:\[<` + hex + `>\]|0x` + hex + `\b))`),
+		re:    lazyre.New(`^\s*(?:epc\s*: (?:\[<` + hex + `>\]|0x` + hex + `\b)|ra\s*: (?:\[<` + hex + `>\]|0x` + hex + `\b))`),
 		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleIP}, {group: 3, role: RoleCall}, {group: 4, role: RoleCall}},
 	},
 	{
@@ -191,14 +192,14 @@ var lineFormats = []lineFormat{
 		// 0x802daca0" (the span takes both: the annotation goes where the
 		// kernel puts the symbol).
 		name: "MIPS epc/ra", literal: " : ",
-		re:    regexp.MustCompile(`^\s*(?:epc\s+: (([0-9a-f]{8,16})\b(?: 0x[0-9a-f]{1,16}\b)?)|ra\s+: (([0-9a-f]{8,16})\b(?: 0x[0-9a-f]{1,16}\b)?))`),
+		re:    lazyre.New(`^\s*(?:epc\s+: (([0-9a-f]{8,16})\b(?: 0x[0-9a-f]{1,16}\b)?)|ra\s+: (([0-9a-f]{8,16})\b(?: 0x[0-9a-f]{1,16}\b)?))`),
 		slots: []slot{{group: 2, role: RoleIP, span: 1}, {group: 4, role: RoleCall, span: 3}},
 	},
 	{
 		// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)":
 		// the second word is the instruction address.
 		name: "s390 PSW", literal: "PSW",
-		re:    regexp.MustCompile(`PSW\s*: [0-9a-f]{16} ([0-9a-f]{16})\b`),
+		re:    lazyre.New(`PSW\s*: [0-9a-f]{16} ([0-9a-f]{16})\b`),
 		slots: []slot{{group: 1, role: RoleIP}},
 	},
 	{
@@ -206,28 +207,28 @@ var lineFormats = []lineFormat{
 		// raw, "NIP [c00000000007b5a8] 0xc00000000007b5a8", the span takes
 		// both so that an annotation goes where the kernel puts the symbol.
 		name: "powerpc NIP/LR", also: []string{"NIP ", "LR "},
-		re:    regexp.MustCompile(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
+		re:    lazyre.New(`^\s*(?:NIP|LR) +(\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
 		slots: []slot{{group: 2, role: RoleIP, span: 1}},
 	},
 	{
 		// powerpc frames: "[c0000000fe0db9e0] [c000000000012345] func+0x10/0x20"
 		// (stack pointer, then the return address).
 		name: "powerpc frame", literal: "] [",
-		re:    regexp.MustCompile(`^\s*\[[0-9a-f]{8,16}\] (\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
+		re:    lazyre.New(`^\s*\[[0-9a-f]{8,16}\] (\[([0-9a-f]{8,16})\](?: 0x[0-9a-f]{1,16}\b)?)`),
 		slots: []slot{{group: 2, role: RoleCall, span: 1}},
 	},
 	{
 		// WARNING's location, raw when the kernel has no symbol for it:
 		// "WARNING: CPU: 0 PID: 92 at drivers/foo.c:50 0xffffffffc00000f0".
 		name: "WARNING at", literal: "WARNING:",
-		re:    regexp.MustCompile(`WARNING: CPU: \d+ PID: \d+ at (?:\S+:\d+ )?0x` + hex + `\b`),
+		re:    lazyre.New(`WARNING: CPU: \d+ PID: \d+ at (?:\S+:\d+ )?0x` + hex + `\b`),
 		slots: []slot{{group: 1, role: RoleIP}},
 	},
 	{
 		// ARM 6.x unwinder without CONFIG_BACKTRACE_VERBOSE:
 		// " callee from caller+0x10/0x28 [mod]", raw " 0xbf005000 from 0xbf0050b8".
 		name: "ARM callee from caller", literal: " from ",
-		re:    regexp.MustCompile(`^\s*(?:0x` + hex + `|[A-Za-z_.$][\w.$]*(?: \[[\w-]+\])?) from (?:0x` + hex + `\b)?`),
+		re:    lazyre.New(`^\s*(?:0x` + hex + `|[A-Za-z_.$][\w.$]*(?: \[[\w-]+\])?) from (?:0x` + hex + `\b)?`),
 		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
 	},
 	{
@@ -242,7 +243,7 @@ var lineFormats = []lineFormat{
 		// kernels before 3.x printed the raw %pB form minus one
 		// ("[<ffffffffa02ff000>] ? 0xffffffffa02fefff").
 		name: "bracketed [<addr>]", literal: "[<",
-		re:    regexp.MustCompile(`(\[<([0-9a-f]{8,16})>\](?: (?:\? )?0x[0-9a-f]{1,16}\b| \(0x[0-9a-f]{1,16}\))?)`),
+		re:    lazyre.New(`(\[<([0-9a-f]{8,16})>\](?: (?:\? )?0x[0-9a-f]{1,16}\b| \(0x[0-9a-f]{1,16}\))?)`),
 		slots: []slot{{group: 2, span: 1}},
 		all:   true,
 	},
@@ -256,7 +257,7 @@ var lineFormats = []lineFormat{
 		// the kernel indents its trace entries): "class 0x030000",
 		// "PHYS_OFFSET: 0xffffb0b700000000" or "Kernel Offset: 0x... from
 		// 0xffff800008000000" end a line too, and are data.
-		re:    regexp.MustCompile(`(?:^\s*(?:\? )?0x` + hex + `\b|\s\s(?:\? )?0x` + hex + `\s*$)`),
+		re:    lazyre.New(`(?:^\s*(?:\? )?0x` + hex + `\b|\s\s(?:\? )?0x` + hex + `\s*$)`),
 		slots: []slot{{group: 1}, {group: 2}},
 	},
 }

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
 )
 
 // MaxTokens bounds the addresses taken from one line. The kernel prints at
@@ -91,7 +92,7 @@ func (p *Parser) Tokens(line []byte) []Token {
 		if f.all {
 			limit = MaxTokens
 		}
-		for _, m := range f.re.FindAllSubmatchIndex(body, limit) {
+		for _, m := range f.re.Get().FindAllSubmatchIndex(body, limit) {
 			for _, s := range f.slots {
 				p.addSlot(body, n, m, s, f.name)
 			}
@@ -263,7 +264,7 @@ func isCodeLine(body []byte) bool {
 // the kernel (or an earlier run) printed for it: "func+0x1a/0x60",
 // "? func+0x..", "(func)", "(func+0x10/0x20)", "func [mod]".
 func followedBySymbol(b []byte, end int) bool {
-	if k := end; k < len(b) && b[k] == ' ' && moduleNote.Match(b[k+1:]) {
+	if k := end; k < len(b) && b[k] == ' ' && moduleNote.Get().Match(b[k+1:]) {
 		return true // this tool's "[oopsdemo+0x1a2]" or "[in unloaded module oopsdemo_uaf?]"
 	}
 	j, paren, _ := symbolStart(b, end)
@@ -299,7 +300,7 @@ func followedBySymbol(b []byte, end int) bool {
 // moduleNote matches what is printed after an address in a module that has
 // no symbols: the module and the offset in it, as klogd printed them, or
 // that the address is where an unloaded module was.
-var moduleNote = regexp.MustCompile(`^\[(?:[\w-]+\+0x[0-9a-f]+|in unloaded module [\w-]+\?)\]`)
+var moduleNote = lazyre.New(`^\[(?:[\w-]+\+0x[0-9a-f]+|in unloaded module [\w-]+\?)\]`)
 
 func isSymbolByte(c byte) bool {
 	return c == '_' || c == '.' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'

@@ -58,7 +58,7 @@ func firstStack(lines []heldLine, in func(sectionKind) bool) []Frame {
 		}
 		frames = append(frames, l.frame)
 		traced = traced || l.kind == lineTrace
-		if kernelEntryRe.get().MatchString(baseName(l.frame.Name)) {
+		if kernelEntryRe.Get().MatchString(baseName(l.frame.Name)) {
 			break // what follows is user space's registers
 		}
 	}
@@ -68,7 +68,7 @@ func firstStack(lines []heldLine, in func(sectionKind) bool) []Frame {
 // kernelEntryRe matches the outermost frames of a task's kernel stack:
 // the syscall and exception entries from user space, and the start of
 // kernel threads.
-var kernelEntryRe = pattern{src: `^(?:entry_SYSCALL\w*|entry_SYSENTER\w*|entry_INT80\w*|ret_from_fork\w*|el0t?_\d*_?sync|el0_svc|ret_fast_syscall|system_call\w*|ret_from_syscall)$`}
+var kernelEntryRe = pattern{Src: `^(?:entry_SYSCALL\w*|entry_SYSENTER\w*|entry_INT80\w*|ret_from_fork\w*|el0t?_\d*_?sync|el0_svc|ret_fast_syscall|system_call\w*|ret_from_syscall)$`}
 
 // makeTitle builds the title from the header's template and returns it
 // with the guilty frame, and why the report is corrupted when the title
@@ -125,7 +125,7 @@ func (d *draft) makeTitle(lines []heldLine) (title, frame, corrupted string) {
 		if detail := h.detail(); detail != nil {
 			named = detailFn(detail, lines)
 		}
-		frame = d.guiltyFrame(lines, named, checker, skip.get())
+		frame = d.guiltyFrame(lines, named, checker, skip.Get())
 		switch {
 		case frame == "" && h.flags&textIfNoFrame != 0:
 			tmpl = headerText(d.title)
@@ -198,7 +198,7 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 	}
 	main := func() string { return firstBlamable(lines, inMainStack, notChecker) }
 	lockdep := func() string {
-		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, workqueueLockRe.get().MatchString); f != "" {
+		if f := firstBlamable(lines, func(s sectionKind) bool { return s == secStack }, workqueueLockRe.Get().MatchString); f != "" {
 			return f
 		}
 		return main()
@@ -212,7 +212,7 @@ func (d *draft) guiltyFrame(lines []heldLine, named, checker string, skip *regex
 		f = main()
 	case guiltyLocks:
 		if f = firstLock(lines); f == "" {
-			f = firstBlamable(lines, func(s sectionKind) bool { return s == secChain }, workqueueLockRe.get().MatchString)
+			f = firstBlamable(lines, func(s sectionKind) bool { return s == secChain }, workqueueLockRe.Get().MatchString)
 		}
 		if f == "" {
 			f = lockdep()
@@ -289,7 +289,7 @@ func firstBlamable(lines []heldLine, in func(sectionKind) bool, skip func(string
 
 // workqueueLockRe matches where lockdep's annotations of work items and
 // work queues are taken: the workqueue code, not the work's user.
-var workqueueLockRe = pattern{src: `^(?:process_one_work|worker_thread|__flush_work|flush_work|flush_workqueue|__flush_workqueue)$`}
+var workqueueLockRe = pattern{Src: `^(?:process_one_work|worker_thread|__flush_work|flush_work|flush_workqueue|__flush_workqueue)$`}
 
 // firstLock returns the first blamable place lockdep says a lock was
 // taken ("is trying to acquire lock: ... at: func").
@@ -299,7 +299,7 @@ func firstLock(lines []heldLine) string {
 		if l.section != secHead {
 			break // the locks held, listed later, are not the report's
 		}
-		if l.kind == lineLock && blamable(&l.frame) && !workqueueLockRe.get().MatchString(baseName(l.frame.Name)) {
+		if l.kind == lineLock && blamable(&l.frame) && !workqueueLockRe.Get().MatchString(baseName(l.frame.Name)) {
 			return canonical(l.frame.Name)
 		}
 	}
@@ -320,9 +320,9 @@ func stallFrame(lines []heldLine) string {
 	// What stalled is what the timer interrupt that noticed the stall
 	// interrupted: the frames after it.
 	for i, fr := range frames {
-		if timerInterruptRe.get().MatchString(baseName(fr.Name)) {
+		if timerInterruptRe.Get().MatchString(baseName(fr.Name)) {
 			j := i + 1
-			for j < len(frames) && timerInterruptRe.get().MatchString(baseName(frames[j].Name)) {
+			for j < len(frames) && timerInterruptRe.Get().MatchString(baseName(frames[j].Name)) {
 				j++
 			}
 			if f := stalledIn(frames[j:]); f != "" {

@@ -20,26 +20,26 @@ var fieldFormats = []fieldFormat{
 	// "CPU: 1 PID: 132 Comm: init Tainted: G        W  OE      6.1.0-56-amd64 #1",
 	// "CPU: 0 UID: 0 PID: 5944 Comm: syz-executor1 Not tainted 4.15.0-rc4+ #164",
 	// with a crash kernel loaded "CPU: 0 PID: 96 Comm: init Kdump: loaded Tainted: ...".
-	{"Comm: ", pattern{src: `CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>-?\d+) Comm: (?P<comm>.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: (?P<taint>[A-Z ]*?)) +(?P<release>\d\S*)`}},
-	{"Comm: ", pattern{src: `CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>-?\d+) Comm: (?P<comm>\S+)`}},
+	{"Comm: ", pattern{Src: `CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>-?\d+) Comm: (?P<comm>.*?) (?:Kdump: loaded )?(?:Not tainted|Tainted: (?P<taint>[A-Z ]*?)) +(?P<release>\d\S*)`}},
+	{"Comm: ", pattern{Src: `CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>-?\d+) Comm: (?P<comm>\S+)`}},
 	// "WARNING: CPU: 1 PID: 130 at ...".
-	{"WARNING: CPU: ", pattern{src: `WARNING: CPU: (?P<cpu>\d+) PID: (?P<pid>-?\d+) at `}},
+	{"WARNING: CPU: ", pattern{Src: `WARNING: CPU: (?P<cpu>\d+) PID: (?P<pid>-?\d+) at `}},
 	// "WARNING: fs/dcache.c:829 at fast_dput+0x334/0x430, CPU#0: syz.0.17/6007".
-	{", CPU#", pattern{src: `, CPU#(?P<cpu>\d+): (?P<comm>.+)/(?P<pid>\d+)$`}},
+	{", CPU#", pattern{Src: `, CPU#(?P<cpu>\d+): (?P<comm>.+)/(?P<pid>\d+)$`}},
 	// "INFO: task syz-executor5:10045 blocked for more than 120 seconds."
-	{"INFO: task ", pattern{src: `INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)`}},
+	{"INFO: task ", pattern{Src: `INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)`}},
 	// "BUG: soft lockup - CPU#1 stuck for 134s! [syz-executor0:4569]".
-	{"stuck for ", pattern{src: `CPU#(?P<cpu>\d+) stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]`}},
+	{"stuck for ", pattern{Src: `CPU#(?P<cpu>\d+) stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]`}},
 	// "BUG: scheduling while atomic: syz-executor0/19425/0x00000000",
 	// "BUG: using smp_processor_id() in preemptible [00000000] code: dhcpcd/4088".
-	{"BUG: scheduling while atomic: ", pattern{src: `atomic: (?P<comm>.+)/(?P<pid>\d+)/0x`}},
-	{"code: ", pattern{src: `preemptible \[[0-9a-f]+\] code: (?P<comm>.+)/(?P<pid>\d+)$`}},
+	{"BUG: scheduling while atomic: ", pattern{Src: `atomic: (?P<comm>.+)/(?P<pid>\d+)/0x`}},
+	{"code: ", pattern{Src: `preemptible \[[0-9a-f]+\] code: (?P<comm>.+)/(?P<pid>\d+)$`}},
 	// "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 5915, name: syz".
-	{"name: ", pattern{src: `, pid: (?P<pid>\d+), name: (?P<comm>\S+)`}},
+	{"name: ", pattern{Src: `, pid: (?P<pid>\d+), name: (?P<comm>\S+)`}},
 	// ARM: "Process init (pid: 1, stack limit = 0xc1234000)".
-	{"Process ", pattern{src: `^Process (?P<comm>.+) \(pid: (?P<pid>\d+), stack limit`}},
+	{"Process ", pattern{Src: `^Process (?P<comm>.+) \(pid: (?P<pid>\d+), stack limit`}},
 	// lockdep: "4.15.0+ #221 Not tainted", "6.1.0 #1 Tainted: G        W".
-	{" #", pattern{src: `^(?P<release>\d+\.\d+\S*) #\S+(?: [\w.-]+)* (?:Not tainted|Tainted: (?P<taint>[A-Z ]*[A-Z]))`}},
+	{" #", pattern{Src: `^(?P<release>\d+\.\d+\S*) #\S+(?: [\w.-]+)* (?:Not tainted|Tainted: (?P<taint>[A-Z ]*[A-Z]))`}},
 }
 
 // fieldGroups are the groups of a fieldFormat's pattern.
@@ -60,7 +60,7 @@ func readFields(r *Report, lines []heldLine) {
 			if !bytes.Contains(b, []byte(f.literal)) {
 				continue
 			}
-			re := f.re.get()
+			re := f.re.Get()
 			m := re.FindSubmatchIndex(b)
 			if m == nil {
 				continue

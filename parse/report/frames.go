@@ -33,25 +33,25 @@ var frameFormats = []frameFormat{
 	// x86: "RIP: 0010:func+0x1f/0x280", "RIP: 0010:[<ffffffff82d4e304>]
 	// [<ffffffff82d4e304>] __memset+0x24/0x30", "EIP: 0060:[<c0123456>]".
 	// A user-mode selector ("RIP: 0033:") is user space: no kernel frame.
-	{"x86 RIP/EIP with segment", "IP: ", pattern{src: `^\s*[RE]IP: [0-9a-f]{4}:`}, lineIP},
+	{"x86 RIP/EIP with segment", "IP: ", pattern{Src: `^\s*[RE]IP: [0-9a-f]{4}:`}, lineIP},
 	// x86 before 4.x: "IP: [<ffffffff8109b2e8>] func+0x..", the end of
 	// oops " RIP  [<...>] func", i386 "EIP is at func+0x..".
-	{"x86 IP", "IP", pattern{src: `^\s*(?:[RE]?IP:? +|EIP is at )`}, lineIP},
+	{"x86 IP", "IP", pattern{Src: `^\s*(?:[RE]?IP:? +|EIP is at )`}, lineIP},
 	// arm64 and ARM: "pc : func+0x68/0x12c [mod]", "pc : [<bf005138>]".
-	{"ARM pc", "pc : ", pattern{src: `^\s*pc : `}, lineIP},
-	{"ARM PC is at", "PC is at ", pattern{src: `^\s*PC is at `}, lineIP},
+	{"ARM pc", "pc : ", pattern{Src: `^\s*pc : `}, lineIP},
+	{"ARM PC is at", "PC is at ", pattern{Src: `^\s*PC is at `}, lineIP},
 	// powerpc: "NIP [c00000000007b5a8] func+0x../0x..".
-	{"powerpc NIP", "NIP", pattern{src: `^\s*NIP:? +`}, lineIP},
+	{"powerpc NIP", "NIP", pattern{Src: `^\s*NIP:? +`}, lineIP},
 	// RISC-V and MIPS: "epc : func+0x../0x..".
-	{"RISC-V/MIPS epc", "epc", pattern{src: `^\s*epc\s*: `}, lineIP},
+	{"RISC-V/MIPS epc", "epc", pattern{Src: `^\s*epc\s*: `}, lineIP},
 	// powerpc: "--- interrupt: 700 at assert_slb_presence+0x2c/0x70".
-	{"powerpc interrupt", "--- interrupt: ", pattern{src: `^\s*--- interrupt: \w+ at `}, lineIP},
+	{"powerpc interrupt", "--- interrupt: ", pattern{Src: `^\s*--- interrupt: \w+ at `}, lineIP},
 	// s390: "Krnl PSW : 0704c00180000000 000000000012345a (func+0x../0x..)".
-	{"s390 PSW", "PSW", pattern{src: `^\s*Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} `}, lineIP},
+	{"s390 PSW", "PSW", pattern{Src: `^\s*Krnl PSW : [0-9a-f]{16} [0-9a-f]{16} `}, lineIP},
 	{"link register", "", pattern{}, lineLR}, // isLinkRegister
 	// lockdep: " (&bdev->bd_mutex){+.+.}, at: [<ffffffff8232bf0e>] blkdev_reread_part+0x1e/0x40",
 	// " #0: ffff88801cbd4d28 (&fi->mutex){+.+.}-{3:3}, at: fuse_lock_inode+0xaf/0xe0".
-	{"lockdep lock", ", at: ", pattern{src: `^.*?\}, at: `}, lineLock},
+	{"lockdep lock", ", at: ", pattern{Src: `^.*?\}, at: `}, lineLock},
 }
 
 // classifyFrame returns what kind of line body is and the stack entry it
@@ -68,7 +68,7 @@ func classifyFrame(body []byte) (lineKind, Frame, bool) {
 			}
 			continue
 		}
-		m := f.re.get().FindIndex(body)
+		m := f.re.Get().FindIndex(body)
 		if m == nil {
 			continue
 		}

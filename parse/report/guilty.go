@@ -228,7 +228,7 @@ var stallAnchorSet = lazyNames{patterns: stallAnchors}
 
 // timerInterruptRe matches the interrupt entry through which the timer
 // tick that noticed a stall came in: what stalled is below it.
-var timerInterruptRe = pattern{src: `^(?:\w*apic_timer_interrupt\w*|__irq_svc|el1_irq|el1h_64_irq\w*|el1_interrupt)$`}
+var timerInterruptRe = pattern{Src: `^(?:\w*apic_timer_interrupt\w*|__irq_svc|el1_irq|el1h_64_irq\w*|el1_interrupt)$`}
 
 // An alias names several functions as one in titles: a stall in
 // smp_call_function_single and one in smp_call_function_many are the
@@ -240,12 +240,12 @@ type alias struct {
 
 // aliases are applied, first match only, to a guilty frame's name.
 var aliases = []alias{
-	{pattern{src: `^smp_call_function(?:_single|_many|_many_cond)?$`}, "smp_call_function"},
-	{pattern{src: `^(?:synchronize_sched|synchronize_rcu_expedited|synchronize_srcu|__synchronize_srcu|synchronize_rcu)$`}, "synchronize_rcu"},
+	{pattern{Src: `^smp_call_function(?:_single|_many|_many_cond)?$`}, "smp_call_function"},
+	{pattern{Src: `^(?:synchronize_sched|synchronize_rcu_expedited|synchronize_srcu|__synchronize_srcu|synchronize_rcu)$`}, "synchronize_rcu"},
 	// Syscall entry points: "__x64_sys_rmdir" is sys_rmdir; the wrappers
 	// "SyS_rmdir", "__se_sys_rmdir", "ksys_rmdir" name the call itself.
-	{pattern{src: `^__(?:x64|ia32|x32|arm64|riscv|s390x?|powerpc)_(?:compat_)?(sys_\w+)$`}, "$1"},
-	{pattern{src: `^(?:__se_|__do_|compat_|__se_compat_|k)?(?:sys|SyS)_(\w+)$`}, "$1"},
+	{pattern{Src: `^__(?:x64|ia32|x32|arm64|riscv|s390x?|powerpc)_(?:compat_)?(sys_\w+)$`}, "$1"},
+	{pattern{Src: `^(?:__se_|__do_|compat_|__se_compat_|k)?(?:sys|SyS)_(\w+)$`}, "$1"},
 }
 
 // canonical is the name a guilty frame goes by in titles.
@@ -253,7 +253,7 @@ func canonical(name string) string {
 	name = demangle(baseName(name))
 	for i := range aliases {
 		a := &aliases[i]
-		if re := a.re.get(); re.MatchString(name) {
+		if re := a.re.Get(); re.MatchString(name) {
 			return re.ReplaceAllString(name, a.with)
 		}
 	}

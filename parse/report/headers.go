@@ -92,7 +92,7 @@ type locClass struct {
 
 // odebugSkip: a debugobjects report fires in the API the object was
 // handed to (call_rcu), not in its misuser.
-var odebugSkip = &pattern{src: `^(?:__)?call_rcu\w*$|^kfree_call_rcu$|^init_timer\w*$|^__init_timer\w*$`}
+var odebugSkip = &pattern{Src: `^(?:__)?call_rcu\w*$|^kfree_call_rcu$|^init_timer\w*$|^__init_timer\w*$`}
 
 // warningClasses title WARNINGs by where they fire: generic checkers
 // whose own name says nothing of the bug.
@@ -123,8 +123,7 @@ func (h *header) re() *regexp.Regexp {
 	if h.pat == "" {
 		return nil
 	}
-	h.compiled.once.Do(func() { h.compiled.re = regexp.MustCompile(`^(?:` + h.pat + `)`) })
-	return h.compiled.re
+	return h.compiled.GetFrom(func() string { return `^(?:` + h.pat + `)` })
 }
 
 // detail returns h's detail pattern compiled, or nil when it has none.
@@ -132,8 +131,7 @@ func (h *header) detail() *regexp.Regexp {
 	if h.detailPat == "" {
 		return nil
 	}
-	h.compiledDetail.once.Do(func() { h.compiledDetail.re = regexp.MustCompile(`^(?:` + h.detailPat + `)`) })
-	return h.compiledDetail.re
+	return h.compiledDetail.GetFrom(func() string { return `^(?:` + h.detailPat + `)` })
 }
 
 // headers are the lines that open a kernel report, most specific first:

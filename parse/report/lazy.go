@@ -1,8 +1,9 @@
 package report
 
 import (
-	"regexp"
 	"sync"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
 )
 
 // The package's tables are plain data that the linker lays out: nothing
@@ -11,20 +12,7 @@ import (
 // is used.
 
 // A pattern is a regular expression compiled on first use.
-type pattern struct {
-	src  string
-	once sync.Once
-	re   *regexp.Regexp
-}
-
-// get returns the compiled expression; p may be nil (none).
-func (p *pattern) get() *regexp.Regexp {
-	if p == nil {
-		return nil
-	}
-	p.once.Do(func() { p.re = regexp.MustCompile(p.src) })
-	return p.re
-}
+type pattern = lazyre.Regexp
 
 // A lazyNames is a nameSet built on first use.
 type lazyNames struct {

@@ -21,7 +21,7 @@ type nameSet struct {
 }
 
 // plainName matches a pattern that is a name, with no regexp syntax.
-var plainName = pattern{src: `^[A-Za-z0-9_.:$]+$`}
+var plainName = pattern{Src: `^[A-Za-z0-9_.:$]+$`}
 
 func compileNames(patterns []string) nameSet {
 	s := nameSet{exact: map[string]bool{}}
@@ -30,7 +30,7 @@ func compileNames(patterns []string) nameSet {
 		core, pre := strings.CutPrefix(p, `\w*`)
 		core, post := cutWildcardSuffix(core)
 		switch {
-		case !plainName.get().MatchString(core):
+		case !plainName.Get().MatchString(core):
 			rest = append(rest, p)
 		case pre && post:
 			s.infixes = append(s.infixes, core)

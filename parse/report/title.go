@@ -21,20 +21,20 @@ type titleRewrite struct {
 // remain.
 var titleRewrites = []titleRewrite{
 	// "syz-executor3/1234" and "syzkaller123456": a fuzzer process.
-	{pattern{src: `syz-executor[0-9]+(?:/[0-9]+)?`}, "syz-executor", "syz-executor"},
-	{pattern{src: `syzkaller[0-9]+`}, "syzkaller", "syzkaller"},
+	{pattern{Src: `syz-executor[0-9]+(?:/[0-9]+)?`}, "syz-executor", "syz-executor"},
+	{pattern{Src: `syzkaller[0-9]+`}, "syzkaller", "syzkaller"},
 	// An address: six or more hex digits after a non-alphanumeric byte.
-	{pattern{src: `(^|[^A-Za-z0-9])(?:0x)?[0-9a-fA-F]{6,}([^A-Za-z0-9_]|$)`}, "${1}ADDR${2}", ""},
+	{pattern{Src: `(^|[^A-Za-z0-9])(?:0x)?[0-9a-fA-F]{6,}([^A-Za-z0-9_]|$)`}, "${1}ADDR${2}", ""},
 	// An IPv4 address.
-	{pattern{src: `(^|[^0-9.])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}([^0-9.]|$)`}, "${1}IP${2}", "."},
+	{pattern{Src: `(^|[^0-9.])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}([^0-9.]|$)`}, "${1}IP${2}", "."},
 	// A source line: "file.c:123" or "file.c:123:45".
-	{pattern{src: `(\.[A-Za-z]+):[0-9]+(?::[0-9]+)?`}, "${1}:LINE", ":"},
+	{pattern{Src: `(\.[A-Za-z]+):[0-9]+(?::[0-9]+)?`}, "${1}:LINE", ":"},
 	// A symbol's offset and size: "func+0x1f/0x280" is func.
-	{pattern{src: `([A-Za-z0-9_.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+`}, "${1}", "+0x"},
-	{pattern{src: `CPU#[0-9]+`}, "CPU", "CPU#"},
+	{pattern{Src: `([A-Za-z0-9_.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+`}, "${1}", "+0x"},
+	{pattern{Src: `CPU#[0-9]+`}, "CPU", "CPU#"},
 	// Numbers that stand alone, and long runs of digits anywhere.
-	{pattern{src: `[0-9]{7,}`}, "NUM", ""},
-	{pattern{src: `(^|[^A-Za-z0-9_])[0-9]+([^A-Za-z0-9_]|$)`}, "${1}NUM${2}", ""},
+	{pattern{Src: `[0-9]{7,}`}, "NUM", ""},
+	{pattern{Src: `(^|[^A-Za-z0-9_])[0-9]+([^A-Za-z0-9_]|$)`}, "${1}NUM${2}", ""},
 }
 
 // normalizeTitle makes a title stable across runs of the same bug.
@@ -47,7 +47,7 @@ func normalizeTitle(s string) string {
 		// The patterns consume the byte after a match, so that adjacent
 		// matches ("(0,0)") need a second pass.
 		for range 2 {
-			s = r.re.get().ReplaceAllString(s, r.with)
+			s = r.re.Get().ReplaceAllString(s, r.with)
 		}
 	}
 	return cleanTitle(s)

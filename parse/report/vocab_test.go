@@ -85,11 +85,11 @@ func TestTitleRewriteNeeds(t *testing.T) {
 			continue
 		}
 		found := false
-		for _, l := range requiredLiterals(r.re.src) {
+		for _, l := range requiredLiterals(r.re.Src) {
 			found = found || strings.Contains(l, r.needs)
 		}
 		if !found {
-			t.Errorf("%q: not every match holds %q", r.re.src, r.needs)
+			t.Errorf("%q: not every match holds %q", r.re.Src, r.needs)
 		}
 	}
 }
