@@ -16,7 +16,8 @@ const DefaultMaxLine = 4 << 20
 // the input), so writing line+EOL back gives the input exactly.
 type LineReader struct {
 	r      *bufio.Reader
-	buf    []byte
+	buf    []byte // the line being handed out
+	own    []byte // the buffer lines longer than the reader's buffer are put together in
 	max    int
 	inLong bool  // inside a line longer than max
 	offset int64 // stream offset of the next line
@@ -49,9 +50,19 @@ func (lr *LineReader) Buffered() int { return lr.r.Buffered() }
 // (with no line); other read errors are returned as they come.
 func (lr *LineReader) Next() (Line, error) {
 	lr.buf = lr.buf[:0]
-	for {
+	for first := true; ; first = false {
 		chunk, err := lr.r.ReadSlice('\n')
+		if first && err == nil {
+			// The whole line is in the reader's buffer: hand it out
+			// from there, valid until the next call as promised.
+			lr.buf = chunk
+			return lr.cut(true), nil
+		}
+		if first {
+			lr.buf = lr.own[:0]
+		}
 		lr.buf = append(lr.buf, chunk...)
+		lr.own = lr.buf
 		switch {
 		case err == nil:
 			return lr.cut(true), nil

@@ -213,7 +213,8 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 func (a *Annotator) observe(line []byte) []parse.Token {
 	a.stats.Lines++
 	var toks []parse.Token
-	if a.keepBoots && !bytes.Contains(line, []byte("+0x")) {
+	printed := bytes.Contains(line, []byte("+0x")) // a symbol the kernel printed
+	if a.keepBoots && !printed {
 		// A prescan needs a line's addresses only where the kernel
 		// printed symbols: the evidence of pairs and names.
 		a.parser.Scan(line)
@@ -278,7 +279,7 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 	// line where any address already carries a symbol, this tool's own
 	// annotation of a register included, is left out, so that a second
 	// run weighs the same evidence as the first.
-	if !hasSymbolizedToken(toks) && bytes.Contains(line, []byte("+0x")) {
+	if printed && !hasSymbolizedToken(toks) {
 		a.checkNames(line)
 	}
 	return toks
