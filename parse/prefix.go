@@ -211,12 +211,14 @@ func matchHostKernel(b []byte) int {
 		return 0
 	}
 	rest := b[1+sp+1:]
-	for _, tag := range []string{"kernel: ", "kernel:"} {
-		if bytes.HasPrefix(rest, []byte(tag)) {
-			return 1 + sp + 1 + len(tag)
-		}
+	if len(rest) < len("kernel:") || string(rest[:len("kernel:")]) != "kernel:" {
+		return 0
 	}
-	return 0
+	n := 1 + sp + 1 + len("kernel:")
+	if len(rest) > len("kernel:") && rest[len("kernel:")] == ' ' {
+		n++
+	}
+	return n
 }
 
 // matchSyslog: "Nov 22 10:00:00 host kernel: ".
@@ -281,29 +283,35 @@ var (
 
 // matchDecoded: dmesg -x's "kern  :warn  : " (facility and level, padded).
 func matchDecoded(b []byte) int {
-	// Cheap rejection first: a lower-case word, then ':' within 9 bytes.
-	if len(b) < 8 || b[0] < 'a' || b[0] > 'z' || bytes.IndexByte(b[:min(len(b), 9)], ':') < 0 {
+	i := paddedWordBeforeColon(b, facilities)
+	if i == 0 {
 		return 0
 	}
-	i := matchWordPadded(b, facilities)
-	if i == 0 || i >= len(b) || b[i] != ':' {
-		return 0
-	}
-	j := matchWordPadded(b[i+1:], levels)
-	if j == 0 || i+1+j+1 >= len(b) || b[i+1+j] != ':' || b[i+1+j+1] != ' ' {
+	j := paddedWordBeforeColon(b[i+1:], levels)
+	if j == 0 || i+1+j+1 >= len(b) || b[i+1+j+1] != ' ' {
 		return 0
 	}
 	return i + 1 + j + 2
 }
 
-// matchWordPadded matches one of words followed by optional spaces.
-func matchWordPadded(b []byte, words []string) int {
-	for _, w := range words {
-		if bytes.HasPrefix(b, []byte(w)) {
-			i := len(w)
-			for i < len(b) && b[i] == ' ' {
-				i++
-			}
+// paddedWordBeforeColon returns the length of one of words, padded with
+// spaces, that b starts with and that a colon follows (the colon not
+// counted), or 0. Most lines fail at the first byte after their first
+// word, before any word is compared.
+func paddedWordBeforeColon(b []byte, words []string) int {
+	w := 0
+	for w < len(b) && (b[w] >= 'a' && b[w] <= 'z' || isDigit(b[w])) {
+		w++
+	}
+	i := w
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if w == 0 || i >= len(b) || b[i] != ':' {
+		return 0
+	}
+	for _, word := range words {
+		if string(b[:w]) == word {
 			return i
 		}
 	}
