@@ -54,9 +54,9 @@ func ParseArch(name string) (Arch, bool) {
 	return ArchUnknown, false
 }
 
-// frameRole is how an architecture prints call-trace entries: x86 uses %pB
+// FrameRole is how an architecture prints call-trace entries: x86 uses %pB
 // (return address minus one), the others %pS.
-func (a Arch) frameRole() Role {
+func (a Arch) FrameRole() Role {
 	if a == ArchX86 || a == ArchUnknown {
 		return RoleReturn
 	}

@@ -36,6 +36,13 @@ func NewParser(arch Arch) *Parser {
 	return &Parser{arch: arch, fixedArch: arch != ArchUnknown}
 }
 
+// NewParserAssuming returns a Parser that assumes arch until the log shows
+// another: for a log read from its middle, in the architecture its start
+// showed.
+func NewParserAssuming(arch Arch) *Parser {
+	return &Parser{arch: arch}
+}
+
 // Arch returns the architecture the parser currently assumes.
 func (p *Parser) Arch() Arch { return p.arch }
 
@@ -149,7 +156,7 @@ func (p *Parser) addSlot(body []byte, base int, m []int, s slot, format string) 
 	}
 	role := s.role
 	if role == 0 {
-		role = p.arch.frameRole()
+		role = p.arch.FrameRole()
 	}
 	p.toks = append(p.toks, Token{
 		Start: base + start, End: base + end, Value: value, Role: role, Format: format,

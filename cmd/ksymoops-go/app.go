@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen"
+	"github.com/ksymoops-go/ksymoops-go/parse/input"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
 	"github.com/ksymoops-go/ksymoops-go/symbolize/annotate"
 )
@@ -189,8 +191,19 @@ func annotateSource(o *options, src *source, stdin io.Reader, out annotate.Flush
 	return nil
 }
 
-// prescan reads the log of src once for the evidence about its kernels.
+// prescan reads the log of src once for the evidence about its kernels:
+// a plain file mapped and read in pieces side by side, anything else
+// through its decoder.
 func prescan(a *annotate.Annotator, src *source) error {
+	if src.pstore == nil && src.kmsg == "" && src.format == input.Text {
+		if data, unmap, ok := xopen.Map(src.path); ok {
+			defer unmap()
+			if err := a.PrescanData(data, runtime.GOMAXPROCS(0)); err != nil {
+				return nameError(src.name, err)
+			}
+			return nil
+		}
+	}
 	rc, err := src.open(nil)
 	if err != nil {
 		return err

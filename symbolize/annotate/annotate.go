@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
+	"sync"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
@@ -149,16 +151,19 @@ type Annotator struct {
 	printed    []parse.PrintedSymbol // scratch for checkNames
 
 	cur       *bootState
-	lastBoot  int                         // the index of the log's last boot, as far as known
-	prescan   []*bootState                // evidence of every boot, from Prescan
-	verdicts  []Verdict                   // final verdicts of the boots that ended
-	done      []*bootState                // the boots that ended, when keepBoots
-	keepBoots bool                        // a Prescan's collector keeps every boot
-	dec       decision                    // how cur's addresses are resolved now
-	stale     bool                        // evidence changed since dec was made
-	moved     map[uint64]*symbolize.Table // the link-time table at each offset used
-	inReport  bool                        // a report started and has not ended
-	hold      hold
+	lastBoot  int          // the index of the log's last boot, as far as known
+	prescan   []*bootState // evidence of every boot, from Prescan
+	verdicts  []Verdict    // final verdicts of the boots that ended
+	done      []*bootState // the boots that ended, when keepBoots
+	keepBoots bool         // a Prescan's collector keeps every boot
+	// pairsBlind: the collector weighed an address/symbol pair before the
+	// log showed its architecture (see PrescanData).
+	pairsBlind bool
+	dec        decision                    // how cur's addresses are resolved now
+	stale      bool                        // evidence changed since dec was made
+	moved      map[uint64]*symbolize.Table // the link-time table at each offset used
+	inReport   bool                        // a report started and has not ended
+	hold       hold
 
 	code        codeContext                  // how the next Code: line is to be decoded
 	codeLine    *codeContext                 // the context of the line just observed, if it is a Code: line
@@ -212,6 +217,7 @@ func (a *Annotator) AppendLine(dst, line []byte) []byte {
 // against the table. It returns the line's addresses.
 func (a *Annotator) observe(line []byte) []parse.Token {
 	a.stats.Lines++
+	a.cur.lines++
 	var toks []parse.Token
 	printed := bytes.Contains(line, []byte("+0x")) // a symbol the kernel printed
 	if a.keepBoots && !printed {
@@ -266,6 +272,9 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 			continue
 		}
 		if ps, ok := parse.SymbolAfter(line, t.End); ok {
+			if a.parser.Arch() == parse.ArchUnknown {
+				a.pairsBlind = true // the pair's role is x86's by default
+			}
 			if a.static != nil {
 				a.vote(t, ps)
 			} else {
@@ -680,15 +689,91 @@ func (h *hold) reset() {
 // boot in the log tells that an earlier one is not the running kernel's.
 // r must hold the same log that Stream will be given.
 func (a *Annotator) Prescan(r io.Reader) error {
+	p := a.collector(parse.ArchUnknown)
+	if err := p.collect(r); err != nil {
+		return err
+	}
+	a.takeEvidence([]*Annotator{p})
+	return nil
+}
+
+// PrescanData is Prescan for a log held in memory (a mapped file): it is
+// read in up to parts pieces, cut at line ends, side by side, and their
+// evidence is joined as one reading in order would have found it.
+func (a *Annotator) PrescanData(data []byte, parts int) error {
+	pieces := splitAtLines(data, parts)
+	cs := make([]*Annotator, len(pieces))
+	errs := make([]error, len(pieces))
+	var wg sync.WaitGroup
+	for i, piece := range pieces {
+		cs[i] = a.collector(parse.ArchUnknown)
+		wg.Go(func() { errs[i] = cs[i].collect(bytes.NewReader(piece)) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	// A piece starts without the architecture the log showed before it.
+	// x86 and an unknown architecture read trace entries alike; for any
+	// other, a piece that weighed address/symbol pairs before the log
+	// showed its own architecture is read again, assuming it.
+	arch := parse.ArchUnknown
+	for i := range cs {
+		if cs[i].pairsBlind && arch.FrameRole() != parse.ArchUnknown.FrameRole() {
+			cs[i] = a.collector(arch)
+			if err := cs[i].collect(bytes.NewReader(pieces[i])); err != nil {
+				return err
+			}
+		}
+		if x := cs[i].parser.Arch(); x != parse.ArchUnknown {
+			arch = x
+		}
+	}
+	a.takeEvidence(cs)
+	return nil
+}
+
+// splitAtLines cuts data into at most n pieces of about equal size, each
+// ending with a line's end (the last with the data's).
+func splitAtLines(data []byte, n int) [][]byte {
+	var pieces [][]byte
+	for n > 1 && len(data) > 0 {
+		cut := len(data) / n
+		nl := bytes.IndexByte(data[cut:], '\n')
+		if nl < 0 {
+			break
+		}
+		cut += nl + 1
+		pieces = append(pieces, data[:cut])
+		data = data[cut:]
+		n--
+	}
+	if len(data) > 0 || len(pieces) == 0 {
+		pieces = append(pieces, data)
+	}
+	return pieces
+}
+
+// collector returns an Annotator that gathers evidence as a's Prescan,
+// its parser starting in arch.
+func (a *Annotator) collector(arch parse.Arch) *Annotator {
 	opts := a.opts
 	opts.OnVerdict = nil
 	p := New(a.res, opts)
+	if arch != parse.ArchUnknown && opts.Arch == parse.ArchUnknown {
+		p.parser = parse.NewParserAssuming(arch)
+	}
 	p.keepBoots = true
-	lr := parse.NewLineReader(r, a.opts.MaxLine)
+	return p
+}
+
+// collect reads r for evidence (see Prescan).
+func (p *Annotator) collect(r io.Reader) error {
+	lr := parse.NewLineReader(r, p.opts.MaxLine)
 	for {
 		l, err := lr.Next()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
@@ -697,29 +782,66 @@ func (a *Annotator) Prescan(r io.Reader) error {
 			p.observe(l.Text)
 		}
 	}
-	boots := make([]*bootState, 0, p.cur.index+1)
-	for range p.cur.index + 1 {
-		boots = append(boots, nil)
-	}
-	boots[p.cur.index] = p.cur
-	for _, b := range p.done {
-		boots[b.index] = b
-	}
-	for _, b := range boots {
-		if b != nil {
-			b.last = b.index == p.cur.index
+}
+
+// boots returns the boots a collector saw, in order: the first continues
+// the log before its piece.
+func (p *Annotator) boots() []*bootState {
+	return append(slices.Clip(p.done), p.cur)
+}
+
+// takeEvidence makes the evidence of collectors, which read the log's
+// pieces in order, a's: each piece's first boot continues the last boot
+// of the piece before it, and its line numbers follow that piece's.
+func (a *Annotator) takeEvidence(cs []*Annotator) {
+	var boots []*bootState
+	var lines int64
+	a.mismatches = a.mismatches[:0]
+	a.stats.Agreed, a.stats.Disagreed, a.stats.NamesAgreed, a.stats.NamesDisagreed = 0, 0, 0, 0
+	arch := parse.ArchUnknown // the architecture the log showed before the piece
+	for i, c := range cs {
+		for j, b := range c.boots() {
+			b.firstLine += lines
+			if b.claim.Kind != parse.FactNone {
+				b.claimLine += lines
+			}
+			// A boot with lines whose piece had shown no architecture by
+			// its end has the one the log showed before the piece.
+			if b.arch == parse.ArchUnknown && b.lines > 0 {
+				b.arch = arch
+			}
+			if i > 0 && j == 0 {
+				boots[len(boots)-1].extend(b)
+				continue
+			}
+			b.index = len(boots)
+			boots = append(boots, b)
+		}
+		for _, m := range c.mismatches {
+			if len(a.mismatches) < maxMismatches {
+				m.Line += lines
+				a.mismatches = append(a.mismatches, m)
+			}
+		}
+		a.stats.Agreed += c.stats.Agreed
+		a.stats.Disagreed += c.stats.Disagreed
+		a.stats.NamesAgreed += c.stats.NamesAgreed
+		a.stats.NamesDisagreed += c.stats.NamesDisagreed
+		lines += c.stats.Lines
+		if x := c.parser.Arch(); x != parse.ArchUnknown {
+			arch = x
 		}
 	}
+	last := len(boots) - 1
+	for _, b := range boots {
+		b.last = b.index == last
+	}
 	a.prescan = boots
-	a.lastBoot = p.cur.index
-	a.mismatches = p.mismatches
-	a.stats.Agreed, a.stats.Disagreed = p.stats.Agreed, p.stats.Disagreed
-	a.stats.NamesAgreed, a.stats.NamesDisagreed = p.stats.NamesAgreed, p.stats.NamesDisagreed
-	if a.cur.index == 0 && boots[0] != nil {
+	a.lastBoot = last
+	if a.cur.index == 0 {
 		a.cur.merge(boots[0])
 	}
 	a.stale = true
-	return nil
 }
 
 func hasSymbolizedToken(toks []parse.Token) bool {

@@ -145,7 +145,8 @@ type bootState struct {
 	unloaded  string  // the module the log says was unloaded last
 	maxTime   float64 // the largest printk timestamp seen
 	arch      parse.Arch
-	last      bool // known to be the log's last boot (prescan)
+	last      bool  // known to be the log's last boot (prescan)
+	lines     int64 // lines read after its banner
 
 	// Address/symbol pairs against the link-time table: for each offset,
 	// how many pairs it explains.
@@ -187,6 +188,42 @@ func (b *bootState) merge(p *bootState) {
 	b.pairs, b.unmatched, b.votes = p.pairs, p.unmatched, p.votes
 	b.agreed, b.disagreed = p.agreed, p.disagreed
 	b.namesAgreed, b.namesDisagreed = p.namesAgreed, p.namesDisagreed
+}
+
+// extend takes in the evidence of the rest of the same boot, read apart
+// (a later piece of a log, see PrescanData), as if read after b's.
+func (b *bootState) extend(n *bootState) {
+	if b.release == "" {
+		b.release = n.release
+	}
+	if n.claim.Kind != parse.FactNone {
+		b.claim, b.claimLine = n.claim, n.claimLine
+	}
+	b.noKASLR = b.noKASLR || n.noKASLR
+	if n.unloaded != "" {
+		b.unloaded = n.unloaded
+	}
+	b.maxTime = max(b.maxTime, n.maxTime)
+	if n.arch != parse.ArchUnknown {
+		b.arch = n.arch
+	}
+	b.lines += n.lines
+	b.pairs += n.pairs
+	b.unmatched += n.unmatched
+	// Past maxVoteOffsets distinct offsets the pairs conflict whichever
+	// are kept; below it, this is the sum.
+	for o, c := range n.votes {
+		if b.votes == nil {
+			b.votes = map[uint64]int{}
+		}
+		if _, ok := b.votes[o]; ok || len(b.votes) < maxVoteOffsets {
+			b.votes[o] += c
+		}
+	}
+	b.agreed += n.agreed
+	b.disagreed += n.disagreed
+	b.namesAgreed += n.namesAgreed
+	b.namesDisagreed += n.namesDisagreed
 }
 
 // observeFact records what one line says about the kernel.
