@@ -192,13 +192,12 @@ func annotateSource(o *options, src *source, stdin io.Reader, out annotate.Flush
 }
 
 // prescan reads the log of src once for the evidence about its kernels:
-// a plain file mapped and read in pieces side by side, anything else
-// through its decoder.
+// a plain file in pieces side by side, anything else through its decoder.
 func prescan(a *annotate.Annotator, src *source) error {
 	if src.pstore == nil && src.kmsg == "" && src.format == input.Text {
-		if data, unmap, ok := xopen.Map(src.path); ok {
-			defer unmap()
-			if err := a.PrescanData(data, runtime.GOMAXPROCS(0)); err != nil {
+		if f, size, ok := xopen.Plain(src.path); ok {
+			defer f.Close()
+			if err := a.PrescanAt(f, size, runtime.GOMAXPROCS(0)); err != nil {
 				return nameError(src.name, err)
 			}
 			return nil

@@ -157,7 +157,7 @@ type Annotator struct {
 	done      []*bootState // the boots that ended, when keepBoots
 	keepBoots bool         // a Prescan's collector keeps every boot
 	// pairsBlind: the collector weighed an address/symbol pair before the
-	// log showed its architecture (see PrescanData).
+	// log showed its architecture (see PrescanAt).
 	pairsBlind bool
 	dec        decision                    // how cur's addresses are resolved now
 	stale      bool                        // evidence changed since dec was made
@@ -697,17 +697,22 @@ func (a *Annotator) Prescan(r io.Reader) error {
 	return nil
 }
 
-// PrescanData is Prescan for a log held in memory (a mapped file): it is
-// read in up to parts pieces, cut at line ends, side by side, and their
-// evidence is joined as one reading in order would have found it.
-func (a *Annotator) PrescanData(data []byte, parts int) error {
-	pieces := splitAtLines(data, parts)
-	cs := make([]*Annotator, len(pieces))
-	errs := make([]error, len(pieces))
+// PrescanAt is Prescan for a log that can be read at any offset (a file of
+// size bytes): it is read in up to parts pieces, cut at line ends, side by
+// side, and their evidence is joined as one reading in order would have
+// found it.
+func (a *Annotator) PrescanAt(r io.ReaderAt, size int64, parts int) error {
+	cuts, err := lineCuts(r, size, parts)
+	if err != nil {
+		return err
+	}
+	piece := func(i int) io.Reader { return io.NewSectionReader(r, cuts[i], cuts[i+1]-cuts[i]) }
+	cs := make([]*Annotator, len(cuts)-1)
+	errs := make([]error, len(cs))
 	var wg sync.WaitGroup
-	for i, piece := range pieces {
+	for i := range cs {
 		cs[i] = a.collector(parse.ArchUnknown)
-		wg.Go(func() { errs[i] = cs[i].collect(bytes.NewReader(piece)) })
+		wg.Go(func() { errs[i] = cs[i].collect(piece(i)) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -721,7 +726,7 @@ func (a *Annotator) PrescanData(data []byte, parts int) error {
 	for i := range cs {
 		if cs[i].pairsBlind && arch.FrameRole() != parse.ArchUnknown.FrameRole() {
 			cs[i] = a.collector(arch)
-			if err := cs[i].collect(bytes.NewReader(pieces[i])); err != nil {
+			if err := cs[i].collect(piece(i)); err != nil {
 				return err
 			}
 		}
@@ -733,25 +738,36 @@ func (a *Annotator) PrescanData(data []byte, parts int) error {
 	return nil
 }
 
-// splitAtLines cuts data into at most n pieces of about equal size, each
-// ending with a line's end (the last with the data's).
-func splitAtLines(data []byte, n int) [][]byte {
-	var pieces [][]byte
-	for n > 1 && len(data) > 0 {
-		cut := len(data) / n
-		nl := bytes.IndexByte(data[cut:], '\n')
-		if nl < 0 {
+// lineCuts returns the offsets that cut r's size bytes into at most n
+// pieces of about equal size, each but the last ending with a line's end:
+// 0, the cuts, and size.
+func lineCuts(r io.ReaderAt, size int64, n int) ([]int64, error) {
+	cuts := []int64{0}
+	buf := make([]byte, 4<<10)
+	for k := int64(1); k < int64(n); k++ {
+		at := max(size*k/int64(n), cuts[len(cuts)-1])
+		for at < size {
+			m, err := r.ReadAt(buf[:min(int64(len(buf)), size-at)], at)
+			if i := bytes.IndexByte(buf[:m], '\n'); i >= 0 {
+				at += int64(i) + 1
+				break
+			}
+			at += int64(m)
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, err
+			}
+			if m == 0 {
+				at = size
+			}
+		}
+		if at >= size {
 			break
 		}
-		cut += nl + 1
-		pieces = append(pieces, data[:cut])
-		data = data[cut:]
-		n--
+		if at > cuts[len(cuts)-1] {
+			cuts = append(cuts, at)
+		}
 	}
-	if len(data) > 0 || len(pieces) == 0 {
-		pieces = append(pieces, data)
-	}
-	return pieces
+	return append(cuts, size), nil
 }
 
 // collector returns an Annotator that gathers evidence as a's Prescan,

@@ -191,7 +191,7 @@ func (b *bootState) merge(p *bootState) {
 }
 
 // extend takes in the evidence of the rest of the same boot, read apart
-// (a later piece of a log, see PrescanData), as if read after b's.
+// (a later piece of a log, see PrescanAt), as if read after b's.
 func (b *bootState) extend(n *bootState) {
 	if b.release == "" {
 		b.release = n.release

@@ -15,13 +15,13 @@ import (
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
 )
 
-// TestPrescanDataIsPrescan: reading a log in pieces side by side gathers
+// TestPrescanAtIsPrescan: reading a log in pieces side by side gathers
 // the evidence one reading in order does, boot by boot, and the
 // annotation that follows is the same. The logs are the real ones, alone
 // and run together (boots of three architectures one after the other, so
 // that pieces start in the middle of another architecture's boot), with a
 // runtime table, a link-time one and the user's architecture.
-func TestPrescanDataIsPrescan(t *testing.T) {
+func TestPrescanAtIsPrescan(t *testing.T) {
 	var logs [][]byte
 	for _, f := range corpusFiles(t) {
 		b, err := os.ReadFile(f)
@@ -67,11 +67,11 @@ func TestPrescanDataIsPrescan(t *testing.T) {
 	t.Logf("%d readings in pieces compared", compared)
 }
 
-// TestPrescanDataReadsAgain: a piece that starts inside a 32-bit ARM
+// TestPrescanAtReadsAgain: a piece that starts inside a 32-bit ARM
 // backtrace, whose raw-address pairs it would read as x86's return
 // addresses, is read again knowing the architecture; cut at every line,
 // the evidence is that of one reading.
-func TestPrescanDataReadsAgain(t *testing.T) {
+func TestPrescanAtReadsAgain(t *testing.T) {
 	log, err := os.ReadFile("testdata/arm-syzkaller-report-549.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +84,14 @@ func TestPrescanDataReadsAgain(t *testing.T) {
 		if got != want || !bytes.Equal(gotOut, wantOut) {
 			t.Errorf("in %d pieces: evidence\n%s\nwant\n%s", parts, got, want)
 		}
-		for _, piece := range splitAtLines(log, parts)[1:] {
+		cuts, err := lineCuts(bytes.NewReader(log), int64(len(log)), parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i+1 < len(cuts); i++ {
 			a := New(arm, Options{})
 			c := a.collector(0)
-			if err := c.collect(bytes.NewReader(piece)); err != nil {
+			if err := c.collect(bytes.NewReader(log[cuts[i]:cuts[i+1]])); err != nil {
 				t.Fatal(err)
 			}
 			if c.pairsBlind {
@@ -110,7 +114,7 @@ func prescanned(t *testing.T, res *symbolize.Table, opts Options, log []byte, pa
 	if parts == 0 {
 		err = a.Prescan(bytes.NewReader(log))
 	} else {
-		err = a.PrescanData(log, parts)
+		err = a.PrescanAt(bytes.NewReader(log), int64(len(log)), parts)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -157,4 +161,27 @@ func boundaryTable(t *testing.T, log []byte) *symbolize.Table {
 		t.Fatal(err)
 	}
 	return tab
+}
+
+// TestLineCuts: the cuts are at line ends, ascending, and cover the log,
+// whatever the number of pieces asked for and however long the lines.
+func TestLineCuts(t *testing.T) {
+	logs := [][]byte{nil, []byte("no newline"), []byte("\n\n\n"), []byte("a\nb"), bytes.Repeat([]byte("x"), 10000),
+		append(bytes.Repeat([]byte("y"), 9000), "\nshort\n"...), readTestdata(t, "armhf-sysrq-panic/console.log")}
+	for _, log := range logs {
+		for n := 1; n <= 9; n++ {
+			cuts, err := lineCuts(bytes.NewReader(log), int64(len(log)), n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cuts[0] != 0 || cuts[len(cuts)-1] != int64(len(log)) || len(cuts)-1 > max(n, 1) {
+				t.Errorf("%d pieces of %q: cuts %v", n, log[:min(len(log), 20)], cuts)
+			}
+			for i := 1; i+1 < len(cuts); i++ {
+				if cuts[i] <= cuts[i-1] || log[cuts[i]-1] != '\n' {
+					t.Errorf("%d pieces of %q: cut %d at %d is no line end", n, log[:min(len(log), 20)], i, cuts[i])
+				}
+			}
+		}
+	}
 }

@@ -134,3 +134,31 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s: %v", e.Name, e.Op, e.Err) }
 func (e *Error) Unwrap() error { return e.Err }
+
+// Plain opens path when it is a regular file that is not compressed, to be
+// read at any offset (io.ReaderAt); ok is false for anything else (standard
+// input, a compressed or special file, an error), which is read through
+// Open. The caller closes f.
+func Plain(path string) (f *os.File, size int64, ok bool) {
+	if path == "-" {
+		return nil, 0, false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, false
+	}
+	head := make([]byte, 8)
+	n, _ := f.ReadAt(head, 0)
+	for _, m := range [][]byte{magicXZ, magicGzip, magicZstd} {
+		if bytes.HasPrefix(head[:n], m) {
+			f.Close()
+			return nil, 0, false
+		}
+	}
+	return f, fi.Size(), true
+}

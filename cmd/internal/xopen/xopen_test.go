@@ -203,3 +203,36 @@ func TestReaderClosesUnderlying(t *testing.T) {
 		t.Errorf("bad xz header: %v, closed %d times", err, cc.closed)
 	}
 }
+
+// TestPlain: a plain file is opened for reading at any offset, with its
+// size; compressed files, directories, standard input and missing files
+// are left to Open.
+func TestPlain(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range formats {
+		path := writeFile(t, dir, f.Name, f.Compress(t, []byte(text)))
+		file, size, ok := Plain(path)
+		if ok != (f.Name == "plain") {
+			t.Errorf("%s: Plain says %v", f.Name, ok)
+		}
+		if !ok {
+			continue
+		}
+		b := make([]byte, 10)
+		if _, err := file.ReadAt(b, size-10); err != nil || string(b) != text[len(text)-10:] || size != int64(len(text)) {
+			t.Errorf("%s: size %d, tail %q, %v", f.Name, size, b, err)
+		}
+		file.Close()
+	}
+	for _, path := range []string{"-", dir, filepath.Join(dir, "missing")} {
+		if _, _, ok := Plain(path); ok {
+			t.Errorf("%s: Plain says ok", path)
+		}
+	}
+	empty := writeFile(t, dir, "empty", nil)
+	if f, size, ok := Plain(empty); !ok || size != 0 {
+		t.Errorf("empty file: %v, size %d", ok, size)
+	} else {
+		f.Close()
+	}
+}
