@@ -27,29 +27,34 @@ func ParseSystemMap(r io.Reader, file string) (*Table, error) {
 
 // ParseSystemMapData is ParseSystemMap over a file already in memory (a
 // mapped file, say): it is not copied, and the table's names point into
-// it, so data must not be changed or unmapped while the table is in use.
+// it, so data must not be changed or unmapped while the table or any name
+// it returned is in use.
 func ParseSystemMapData(data []byte, file string) (*Table, error) {
-	sr := &symbolReader{file: file, kind: "System.map", modIndex: map[string]int{}, names: map[string]string{}}
-	err := scanNM(data, file, "System.map", func(lineNo int, l *nmLine) error {
-		if l.module != nil {
-			return &FormatError{File: file, Line: lineNo, Msg: "a System.map has no module column (is this a kallsyms file? use -k)", Text: lineExcerpt(l.name)}
-		}
-		if l.typ == 'A' || l.typ == 'a' {
-			sr.read++
-			return nil
-		}
-		return sr.add(lineNo, l)
-	})
+	return parseSystemMap(data, file, nil)
+}
+
+// ParseSystemMapMapped is ParseSystemMapData over a read-only mapping of
+// a file, whose parts already read are passed to release as
+// ParseKallsymsMapped does.
+func ParseSystemMapMapped(data []byte, file string, release func([]byte)) (*Table, error) {
+	return parseSystemMap(data, file, release)
+}
+
+func parseSystemMap(data []byte, file string, release func([]byte)) (*Table, error) {
+	p := newNMParser(data, file, "System.map", kallsymsOrder)
+	p.release = release
+	err := p.parse()
 	if isPlaceholderError(err) {
 		return nil, fmt.Errorf("%s: %w", displayName(file), ErrPlaceholder)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if sr.read == 0 {
+	if p.t.symbols == 0 {
 		return nil, fmt.Errorf("%s: %w: the file has no symbol lines", displayName(file), ErrNoSymbols)
 	}
-	t, err := newTable("System.map "+displayName(file), sr.bits(), sr.read, dropUnlisted(sr.core), kallsymsOrder, nil)
+	p.t.bits = p.bits()
+	t, err := p.t.finish(nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}
