@@ -233,23 +233,14 @@ func (p *nmParser) parse() error {
 			p.released = pos
 		}
 		// The fast path: "HEX T name\n" with no blank or NUL in the name.
-		i := pos
-		var addr uint64
-		for i < len(data) && i-pos < 17 {
-			v := hexDigit[data[i]]
-			if v > 15 {
-				break
-			}
-			addr = addr<<4 | uint64(v)
-			i++
-		}
+		addr, i := hexField(data, pos)
 		nd := i - pos
 		if nd > 0 && nd <= 16 && i+3 < len(data) && data[i] == ' ' && isTypeLetter(data[i+1]) && data[i+2] == ' ' {
 			ns := i + 3
-			k := nameEnd(data, ns)
+			k, h := scanName(data, ns)
 			if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine {
 				p.parsedAny = true
-				if err := p.core(lineNo, addr, nd, data[i+1], ns, k); err != nil {
+				if err := p.core(lineNo, addr, nd, data[i+1], ns, k, h); err != nil {
 					return err
 				}
 				pos = k + 1
@@ -299,6 +290,84 @@ func nameEnd(data []byte, i int) int {
 	}
 }
 
+// hexField reads the hexadecimal digits at data[pos:] and returns their
+// value (while it fits) and the index of the first other byte. The usual
+// fields, 16 or 8 digits and a space, are read eight digits at a time.
+func hexField(data []byte, pos int) (uint64, int) {
+	if pos+17 <= len(data) && data[pos+16] == ' ' {
+		hi, ok1 := hex8(binary.LittleEndian.Uint64(data[pos:]))
+		lo, ok2 := hex8(binary.LittleEndian.Uint64(data[pos+8:]))
+		if ok1 && ok2 {
+			return uint64(hi)<<32 | uint64(lo), pos + 16
+		}
+	} else if pos+9 <= len(data) && data[pos+8] == ' ' {
+		if v, ok := hex8(binary.LittleEndian.Uint64(data[pos:])); ok {
+			return uint64(v), pos + 8
+		}
+	}
+	i := pos
+	var addr uint64
+	for i < len(data) && i-pos < 17 {
+		v := hexDigit[data[i]]
+		if v > 15 {
+			break
+		}
+		addr = addr<<4 | uint64(v)
+		i++
+	}
+	return addr, i
+}
+
+// hex8 returns the value of the eight hexadecimal digits of w (loaded
+// little-endian: the first digit in the low byte), and false when one of
+// its bytes is not a digit.
+func hex8(w uint64) (uint32, bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if w&highs != 0 {
+		return 0, false
+	}
+	// Each byte with its high bit set: subtracting a byte constant
+	// below 0x80 then borrows from no neighbour, and the high bit tells
+	// whether the byte was at least the constant.
+	x := w | highs
+	digit := (x - 0x30*ones) &^ (x - 0x3a*ones) & highs
+	l := x | 0x20*ones // A-F as a-f
+	letter := (l - 0x61*ones) &^ (l - 0x67*ones) & highs
+	if digit|letter != highs {
+		return 0, false
+	}
+	v := w&(0x0f*ones) + letter>>7*9
+	// Nibbles to bytes, bytes to 16-bit halves, halves to 32 bits.
+	v = (v<<4 | v>>8) & 0x00ff00ff00ff00ff
+	v = (v<<8 | v>>16) & 0x0000ffff0000ffff
+	v = (v<<16 | v>>32) & 0xffffffff
+	return uint32(v), true
+}
+
+// scanName finds the end of the name that starts at data[i], as nameEnd
+// does, and hashes it as nameHash does, from the same eight-byte words.
+func scanName(data []byte, i int) (int, uint32) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	start := i
+	h := uint64(hashSeed)
+words:
+	for i+8 <= len(data) {
+		w := binary.LittleEndian.Uint64(data[i:])
+		if m := (w - 0x21*ones) &^ w & highs; m != 0 {
+			k := bits.TrailingZeros64(m) >> 3
+			switch data[i+k] {
+			case 0, '\t', '\n', '\r', ' ':
+				return i + k, hashEnd(h, w&(1<<(8*k)-1), i+k-start)
+			}
+			break words // a control byte in the name: the slow way
+		}
+		h = hashMix(h, w)
+		i += 8
+	}
+	e := nameEnd(data, start)
+	return e, nameHash(unsafe.String(unsafe.SliceData(data[start:]), e-start))
+}
+
 // slowLine reads the line at pos with parseNMLine and returns the start
 // of the next line.
 func (p *nmParser) slowLine(lineNo, pos int) (int, error) {
@@ -333,7 +402,7 @@ func (p *nmParser) slowLine(lineNo, pos int) (int, error) {
 	p.parsedAny = true
 	ns := int(uintptr(unsafe.Pointer(unsafe.SliceData(l.name))) - uintptr(unsafe.Pointer(unsafe.SliceData(data))))
 	if l.module == nil {
-		return next, p.core(lineNo, l.addr, l.digits, l.typ, ns, ns+len(l.name))
+		return next, p.core(lineNo, l.addr, l.digits, l.typ, ns, ns+len(l.name), nameHash(p.t.text[ns:ns+len(l.name)]))
 	}
 	return next, p.module(lineNo, &l, ns)
 }
@@ -362,7 +431,7 @@ func (p *nmParser) width(lineNo, digits int, addr uint64) error {
 }
 
 // core takes a core kernel symbol whose name is data[ns:ne].
-func (p *nmParser) core(lineNo int, addr uint64, digits int, typ byte, ns, ne int) error {
+func (p *nmParser) core(lineNo int, addr uint64, digits int, typ byte, ns, ne int, h uint32) error {
 	if p.systemMap && (typ == 'A' || typ == 'a') {
 		// Absolute symbols are constants, not addresses: scripts/kallsyms
 		// drops them.
@@ -386,7 +455,7 @@ func (p *nmParser) core(lineNo int, addr uint64, digits int, typ byte, ns, ne in
 	if ne-ns > 0xffff {
 		return &FormatError{File: p.file, Line: lineNo, Msg: "symbol name longer than 65535 bytes", Text: lineExcerpt(p.data[ns:ne])}
 	}
-	p.b.add(addr, ns, ne-ns, typ)
+	p.b.add(addr, ns, ne-ns, typ, h)
 	return nil
 }
 

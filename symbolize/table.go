@@ -414,21 +414,34 @@ func (x *nameIndex) build(hashes []uint32) {
 	}
 }
 
-// nameHash hashes a name eight bytes at a time.
+// nameHash hashes a name eight bytes at a time: the words of the name
+// (hashMix), then the bytes left and the length (hashEnd). The parsers
+// compute it from the words they read to find the end of the name.
 func nameHash(s string) uint32 {
-	const m = 0x9e3779b97f4a7c15
-	h := uint64(len(s)) * m
 	b := unsafe.Slice(unsafe.StringData(s), len(s)) // only read
+	h := uint64(hashSeed)
 	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		h = bits.RotateLeft64((h^w)*m, 29)
+		h = hashMix(h, binary.LittleEndian.Uint64(b))
 		b = b[8:]
 	}
 	var w uint64
 	for i := 0; i < len(b); i++ {
 		w |= uint64(b[i]) << (8 * i)
 	}
-	h = (h ^ w) * m
+	return hashEnd(h, w, len(s))
+}
+
+const (
+	hashSeed = 0x243f6a8885a308d3
+	hashMul  = 0x9e3779b97f4a7c15
+)
+
+func hashMix(h, w uint64) uint64 { return bits.RotateLeft64((h^w)*hashMul, 29) }
+
+// hashEnd finishes a hash with the last word, of fewer than 8 bytes, and
+// the length of the name.
+func hashEnd(h, w uint64, n int) uint32 {
+	h = (h ^ w ^ uint64(n)<<56) * hashMul
 	return uint32(h>>32) ^ uint32(h)
 }
 
@@ -483,60 +496,49 @@ const (
 // so _end is missing. There the end markers themselves (_etext+0x..., the
 // whole rodata and data) are never printed and must not be answered.
 // The ranges are only known at the end (_end is last): the entries of all
-// distinct addresses are kept, and those outside the ranges cut at the end.
+// distinct addresses are kept, and those outside the ranges cut at the
+// end. An entry is the symbol printed at its address from the first
+// alias on: the next alias replaces it when it comes first in the
+// kernel's order.
 type coreBuilder struct {
 	t     *Table
 	order tieOrder
-	// The first symbol of the current address, the candidate for its
-	// entry.
-	cur     uint64
-	curMeta coreMeta
-	have    bool
 	// The first code symbol and the last symbol, for tables without
 	// anchors.
 	firstText    uint64
 	hasFirstText bool
 }
 
-// add takes the next core symbol, whose name is text[off:off+n]. Symbols
-// the kernel never prints (undefined, mapping symbols) are dropped.
-func (b *coreBuilder) add(addr uint64, off, n int, typ byte) {
-	name := b.t.text[off : off+n]
-	if typ == 'U' || typ == 'u' || isMappingSymbol(name) {
+// add takes the next core symbol, whose name is text[off:off+n] and
+// hashes to h. Symbols the kernel never prints (undefined, mapping
+// symbols) are dropped.
+func (b *coreBuilder) add(addr uint64, off, n int, typ byte, h uint32) {
+	t := b.t
+	name := t.text[off : off+n]
+	if typ == 'U' || typ == 'u' || name[0] == '$' && isMappingSymbol(name) {
 		return
 	}
 	if name[0] == '_' {
-		b.t.anchors.note(name, addr)
+		t.anchors.note(name, addr)
 	}
 	if !b.hasFirstText && isTextType(typ) {
 		b.firstText, b.hasFirstText = addr, true
 	}
 	m := coreMeta{name: uint32(off), nlen: uint16(n), typ: typ}
-	if b.have && addr == b.cur {
-		if b.order == kallsymsOrder && kallsymsBefore(typ, name, b.curMeta.typ, b.t.text[b.curMeta.name:b.curMeta.name+uint32(b.curMeta.nlen)]) {
-			b.curMeta = m
+	if k := len(t.addrs) - 1; k >= 0 && t.addrs[k] == addr {
+		// An alias: the first in the kernel's order is printed.
+		if b.order == kallsymsOrder && kallsymsBefore(typ, name, t.meta[k].typ, t.nameAt(k)) {
+			t.meta[k], t.hashes[k] = m, h
 		}
 		return
 	}
-	b.flush()
-	b.cur, b.curMeta, b.have = addr, m, true
-}
-
-func (b *coreBuilder) flush() {
-	if !b.have {
-		return
-	}
-	t := b.t
-	t.addrs = append(t.addrs, b.cur)
-	t.meta = append(t.meta, b.curMeta)
-	m := b.curMeta
-	t.hashes = append(t.hashes, nameHash(t.text[m.name:m.name+uint32(m.nlen)]))
-	b.have = false
+	t.addrs = append(t.addrs, addr)
+	t.meta = append(t.meta, m)
+	t.hashes = append(t.hashes, h)
 }
 
 // finish cuts the entries to the kernel's ranges.
 func (b *coreBuilder) finish() {
-	b.flush()
 	t := b.t
 	lo, hasLo := t.anchors.get("_stext")
 	if !hasLo {
@@ -647,7 +649,7 @@ func newTable(source string, bits, read int, core []Symbol, order tieOrder, modu
 	off := 0
 	for _, s := range core {
 		if s.Name != "" && len(s.Name) <= 0xffff {
-			b.add(s.Addr, off, len(s.Name), s.Type)
+			b.add(s.Addr, off, len(s.Name), s.Type, nameHash(s.Name))
 		}
 		off += len(s.Name)
 	}
