@@ -92,24 +92,49 @@ func unlistedName(name string) bool {
 	if name == "" {
 		return false
 	}
-	switch name {
-	case "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
-		"kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
-		"kallsyms_seqs_of_names", "_SDA_BASE_", "_SDA2_BASE_":
-		return true
-	}
-	// Most names match nothing: look at their first and last bytes before
-	// comparing strings (this runs for every symbol of a System.map).
+	// Most names match nothing: look at their first and last bytes
+	// before comparing strings (this runs for every symbol of a
+	// System.map).
 	switch name[0] {
+	case 'k':
+		switch name {
+		case "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+			"kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+			"kallsyms_seqs_of_names":
+			return true
+		}
 	case '$':
 		return true
-	case '.', '_':
-		prefixes := [...]string{".L", "__crc_", "__efistub_", "__kvm_nvhe_$", "__kvm_nvhe_.L",
-			"__AArch64ADRPThunk_", "__ARMV5PILongThunk_", "__ARMV7PILongThunk_", "__ThumbV7PILongThunk_",
-			"__LA25Thunk_", "__microLA25Thunk_", "__kcfi_typeid_"}
-		for _, p := range prefixes {
-			if strings.HasPrefix(name, p) {
-				return true
+	case '.':
+		if strings.HasPrefix(name, ".L") {
+			return true
+		}
+	case '_':
+		if name == "_SDA_BASE_" || name == "_SDA2_BASE_" {
+			return true
+		}
+		if len(name) > 2 && name[1] == '_' {
+			var prefixes []string
+			switch name[2] {
+			case 'c':
+				prefixes = []string{"__crc_"}
+			case 'e':
+				prefixes = []string{"__efistub_"}
+			case 'k':
+				prefixes = []string{"__kvm_nvhe_$", "__kvm_nvhe_.L", "__kcfi_typeid_"}
+			case 'A':
+				prefixes = []string{"__AArch64ADRPThunk_", "__ARMV5PILongThunk_", "__ARMV7PILongThunk_"}
+			case 'T':
+				prefixes = []string{"__ThumbV7PILongThunk_"}
+			case 'L':
+				prefixes = []string{"__LA25Thunk_"}
+			case 'm':
+				prefixes = []string{"__microLA25Thunk_"}
+			}
+			for _, p := range prefixes {
+				if strings.HasPrefix(name, p) {
+					return true
+				}
 			}
 		}
 	}
@@ -119,7 +144,9 @@ func unlistedName(name string) bool {
 			return true
 		}
 	}
-	if strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
+	// powerpc's ".long_branch." and ".plt_branch." stubs: 12 bytes at
+	// least.
+	if len(name) >= 12 && strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
 		return true
 	}
 	return false

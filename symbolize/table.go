@@ -364,11 +364,12 @@ func (t *Table) LookupName(name, module string) []Location {
 	return out
 }
 
-// nameIndex finds core entries by the hash of their name. A run that
-// checks the few names a log printed compares the hashes one by one (a
-// few tens of microseconds each, and no name is read but those that
-// match); past scanLimit questions, a chained hash table over the
-// entries is built once, two int32 arrays and no map.
+// nameIndex finds core entries by the hash of their name (no name is
+// read but those whose hash matches). The first scanLimit questions
+// compare the hashes one by one, a few tens of microseconds each; past
+// them, a chained hash table over the entries is built once (two int32
+// arrays and no map, in about the time of ten scans): a log with a call
+// trace asks about every symbol it printed.
 type nameIndex struct {
 	asked atomic.Int32
 	once  sync.Once
@@ -377,7 +378,7 @@ type nameIndex struct {
 	mask  uint32
 }
 
-const scanLimit = 32
+const scanLimit = 8
 
 // each calls fn, in entry order, for the entries whose hash is h.
 func (x *nameIndex) each(hashes []uint32, h uint32, fn func(int)) {
@@ -400,7 +401,7 @@ func (x *nameIndex) each(hashes []uint32, h uint32, fn func(int)) {
 // build indexes hashes.
 func (x *nameIndex) build(hashes []uint32) {
 	size := 1
-	for size < len(hashes) {
+	for size < len(hashes)/2 { // chains of two entries on average
 		size <<= 1
 	}
 	x.mask = uint32(size - 1)
