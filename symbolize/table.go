@@ -33,6 +33,9 @@ type Table struct {
 	addrs  []uint64
 	meta   []coreMeta
 	hashes []uint32 // nameHash of each entry's name
+	// sample is every sampleStep-th address of addrs: the first steps
+	// of a lookup's binary search stay in these few cache lines.
+	sample []uint64
 	text   string   // the bytes the names of meta point into
 	ranges []addrRange
 	// shift is a relocation not applied to addrs: core entry i is at
@@ -287,6 +290,28 @@ func search(a []uint64, x uint64) (int, bool) {
 	return lo, lo < len(a) && a[lo] == x
 }
 
+// sampleStep is the distance of two entries of Table.sample: a power of
+// two.
+const sampleStep = 64
+
+// searchCore is search over the core entries that exist, addrs[:coreN]:
+// the sample narrows it down to sampleStep entries.
+func (t *Table) searchCore(x uint64) (int, bool) {
+	n := t.coreN
+	j, _ := search(t.sample, x)
+	// addrs[(j-1)*step] < x <= addrs[j*step]: the answer is in between.
+	lo, hi := 0, n
+	if j > 0 {
+		lo = min((j-1)*sampleStep+1, n)
+	}
+	if j*sampleStep < n {
+		hi = j * sampleStep
+	}
+	i, _ := search(t.addrs[lo:hi], x)
+	i += lo
+	return i, i < n && t.addrs[i] == x
+}
+
 // find returns the entry that contains addr. The core and module entries
 // act as one array sorted by address in which a module entry follows the
 // core one at an equal address: addr finds the first entry at its own
@@ -295,7 +320,7 @@ func (t *Table) find(addr uint64) (int, bool) {
 	c, cFound := -1, false
 	if sh := t.shift; addr >= sh && t.coreN > 0 {
 		var i int
-		i, cFound = search(t.addrs[:t.coreN], addr-sh)
+		i, cFound = t.searchCore(addr - sh)
 		if !cFound {
 			i--
 		}
@@ -570,6 +595,10 @@ func (b *coreBuilder) finish() {
 	}
 	t.addrs, t.meta, t.hashes = t.addrs[:w], t.meta[:w], t.hashes[:w]
 	t.coreN = w
+	t.sample = make([]uint64, 0, (w+sampleStep-1)/sampleStep)
+	for i := 0; i < w; i += sampleStep {
+		t.sample = append(t.sample, t.addrs[i])
+	}
 }
 
 // addrRange is a half-open address range [lo, hi).
