@@ -295,10 +295,8 @@ func nameEnd(data []byte, i int) int {
 // fields, 16 or 8 digits and a space, are read eight digits at a time.
 func hexField(data []byte, pos int) (uint64, int) {
 	if pos+17 <= len(data) && data[pos+16] == ' ' {
-		hi, ok1 := hex8(binary.LittleEndian.Uint64(data[pos:]))
-		lo, ok2 := hex8(binary.LittleEndian.Uint64(data[pos+8:]))
-		if ok1 && ok2 {
-			return uint64(hi)<<32 | uint64(lo), pos + 16
+		if v, ok := hex16(binary.LittleEndian.Uint64(data[pos:]), binary.LittleEndian.Uint64(data[pos+8:])); ok {
+			return v, pos + 16
 		}
 	} else if pos+9 <= len(data) && data[pos+8] == ' ' {
 		if v, ok := hex8(binary.LittleEndian.Uint64(data[pos:])); ok {
@@ -342,6 +340,33 @@ func hex8(w uint64) (uint32, bool) {
 	v = (v<<8 | v>>16) & 0x0000ffff0000ffff
 	v = (v<<16 | v>>32) & 0xffffffff
 	return uint32(v), true
+}
+
+// hex16 is hex8 of sixteen digits, a in the first word and b in the
+// second, in one call.
+func hex16(a, b uint64) (uint64, bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if (a|b)&highs != 0 {
+		return 0, false
+	}
+	xa, xb := a|highs, b|highs
+	da := (xa - 0x30*ones) &^ (xa - 0x3a*ones) & highs
+	db := (xb - 0x30*ones) &^ (xb - 0x3a*ones) & highs
+	la, lb := xa|0x20*ones, xb|0x20*ones
+	ea := (la - 0x61*ones) &^ (la - 0x67*ones) & highs
+	eb := (lb - 0x61*ones) &^ (lb - 0x67*ones) & highs
+	if da|ea != highs || db|eb != highs {
+		return 0, false
+	}
+	va := a&(0x0f*ones) + ea>>7*9
+	vb := b&(0x0f*ones) + eb>>7*9
+	va = (va<<4 | va>>8) & 0x00ff00ff00ff00ff
+	vb = (vb<<4 | vb>>8) & 0x00ff00ff00ff00ff
+	va = (va<<8 | va>>16) & 0x0000ffff0000ffff
+	vb = (vb<<8 | vb>>16) & 0x0000ffff0000ffff
+	va = (va<<16 | va>>32) & 0xffffffff
+	vb = (vb<<16 | vb>>32) & 0xffffffff
+	return va<<32 | vb, true
 }
 
 // scanName finds the end of the name that starts at data[i], as nameEnd
