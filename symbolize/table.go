@@ -36,7 +36,7 @@ type Table struct {
 	// sample is every sampleStep-th address of addrs: the first steps
 	// of a lookup's binary search stay in these few cache lines.
 	sample []uint64
-	text   string   // the bytes the names of meta point into
+	text   string // the bytes the names of meta point into
 	ranges []addrRange
 	// shift is a relocation not applied to addrs: core entry i is at
 	// addrs[i]+shift. Only the first coreN entries exist after it; the
