@@ -202,7 +202,7 @@ type nmParser struct {
 }
 
 // releaseWindow is how much input is read between two calls of release.
-const releaseWindow = 256 << 10
+const releaseWindow = 512 << 10
 
 func newNMParser(data []byte, file, kind string, order tieOrder) *nmParser {
 	t := &Table{source: kind + " " + displayName(file), byName: &nameIndex{}}
