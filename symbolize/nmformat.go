@@ -22,9 +22,6 @@ type nmLine struct {
 	typ    byte
 	name   []byte
 	module []byte
-	// nameText is name as a string sharing the input's memory.
-	nameText string
-	lines    int // lines in the whole input, a capacity hint
 }
 
 // parseNMLine parses "ffffffff81000000 T _stext" and
