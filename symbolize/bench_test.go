@@ -6,23 +6,39 @@ import (
 	"testing"
 )
 
+// BenchmarkParseKallsyms parses the real 94k-symbol x86_64 kallsyms in
+// memory, as ksymoops-go does a mapped file.
 func BenchmarkParseKallsyms(b *testing.B) {
 	data := readTestdata(b, "x86_64-nokaslr-module-oops/kallsyms.txt.xz")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseKallsyms(bytes.NewReader(data), "kallsyms"); err != nil {
+		if _, err := ParseKallsymsData(data, "kallsyms"); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
+// BenchmarkParseSystemMap parses the same kernel's System.map.
 func BenchmarkParseSystemMap(b *testing.B) {
 	data := readTestdata(b, "maps/System.map-6.1.0-56-amd64.xz")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseSystemMap(bytes.NewReader(data), "System.map"); err != nil {
+		if _, err := ParseSystemMapData(data, "System.map"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseELF reads the symbol table of a vmlinux (its .symtab
+// only, as the test data has it).
+func BenchmarkParseELF(b *testing.B) {
+	data := readTestdata(b, "maps/vmlinux-6.1.192-nokallsyms.symtab.xz")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseELF(bytes.NewReader(data), "vmlinux"); err != nil {
 			b.Fatal(err)
 		}
 	}

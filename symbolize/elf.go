@@ -246,11 +246,9 @@ func ModuleSymbols(r io.ReaderAt, file, module string, sections map[string]uint6
 // for that module are replaced. It is how a table from a System.map or a
 // vmlinux, which know no modules, learns them from the .ko files.
 func (t *Table) WithModule(module string, syms []Symbol) *Table {
-	t = t.materialize()
 	n := *t
-	n.byName = &nameIndex{}
 	n.modNames = nil
-	es := make([]entry, 0, len(t.addrs)+len(syms))
+	es := make([]entry, 0, len(t.maddrs)+len(syms))
 	remap := make([]int32, len(t.modNames))
 	for i, m := range t.modNames {
 		remap[i] = -1
@@ -259,17 +257,12 @@ func (t *Table) WithModule(module string, syms []Symbol) *Table {
 			n.modNames = append(n.modNames, m)
 		}
 	}
-	for i := range t.addrs {
-		e := entry{t.addrs[i], t.ends[i], t.names[i], t.mods[i], t.types[i]}
-		if e.mod >= 0 {
-			if e.mod = remap[e.mod]; e.mod < 0 {
-				continue
-			}
+	for j := range t.maddrs {
+		if mod := remap[t.mmods[j]]; mod >= 0 {
+			es = append(es, entry{t.maddrs[j], t.mends[j], t.mnames[j], mod, t.mtypes[j]})
 		}
-		es = append(es, e)
 	}
 	es = append(es, n.moduleEntries(moduleSymbols{name: module, syms: syms})...)
-	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
-	n.setEntries(es)
+	n.setModuleEntries(es)
 	return &n
 }

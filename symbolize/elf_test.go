@@ -59,13 +59,14 @@ func compareTables(t *testing.T, got, want *Table) {
 		t.Errorf("%d entries, want %d", got.Len(), want.Len())
 	}
 	bad := 0
-	for i := range min(got.Len(), want.Len()) {
-		if got.addrs[i] != want.addrs[i] || got.ends[i] != want.ends[i] || got.names[i] != want.names[i] ||
-			isTextType(got.types[i]) != isTextType(want.types[i]) {
+	ge, we := entriesOf(got), entriesOf(want)
+	for i := range min(len(ge), len(we)) {
+		g, w := ge[i], we[i]
+		if g.addr != w.addr || g.end != w.end || g.name != w.name || isTextType(g.typ) != isTextType(w.typ) {
 			bad++
 			if bad <= 10 {
-				t.Errorf("entry %d: %s [%#x,%#x) %c, want %s [%#x,%#x) %c", i, got.names[i], got.addrs[i], got.ends[i], got.types[i],
-					want.names[i], want.addrs[i], want.ends[i], want.types[i])
+				t.Errorf("entry %d: %s [%#x,%#x) %c, want %s [%#x,%#x) %c", i, g.name, g.addr, g.end, g.typ,
+					w.name, w.addr, w.end, w.typ)
 			}
 		}
 	}

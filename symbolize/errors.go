@@ -49,3 +49,7 @@ func lineExcerpt(line []byte) string {
 	}
 	return string(line)
 }
+
+func errNoUsable(read int) error {
+	return fmt.Errorf("%w: none of the %d symbols read lies in the kernel's text range or is a module's code", ErrNoSymbols, read)
+}

@@ -12,9 +12,10 @@ import (
 // pseudo-random addresses drawn from seed: near entries and anywhere.
 func checkTable(t *testing.T, tab *Table, seed uint64) {
 	t.Helper()
-	for i := range tab.addrs {
-		if tab.ends[i] <= tab.addrs[i] || i > 0 && tab.addrs[i] < tab.addrs[i-1] {
-			t.Fatalf("entry %d (%s): [%#x, %#x) after %#x", i, tab.names[i], tab.addrs[i], tab.ends[i], tab.addrs[max(i-1, 0)])
+	es := entriesOf(tab)
+	for i, e := range es {
+		if e.end <= e.addr || i > 0 && e.addr < es[i-1].addr {
+			t.Fatalf("entry %d (%s): [%#x, %#x) after %#x", i, e.name, e.addr, e.end, es[max(i-1, 0)].addr)
 		}
 	}
 	addrs := []uint64{0, 1, ^uint64(0), 0xffffffff81000000, 0xffffffffc0201086, 0xc0300000, 0xbf005188,
@@ -22,14 +23,14 @@ func checkTable(t *testing.T, tab *Table, seed uint64) {
 	n := tab.Len()
 	for _, i := range []int{0, 1, n / 2, n - 2, n - 1} {
 		if i >= 0 && i < n {
-			start, end := tab.start(i), tab.ends[i]+tab.lazyShift
+			start, end := es[i].addr, es[i].end
 			addrs = append(addrs, start-1, start, start+1, end-1, end, end+1)
 		}
 	}
 	rng := rand.New(rand.NewPCG(seed, seed>>32))
 	for range min(n, 64) {
 		i := rng.IntN(n)
-		addrs = append(addrs, rng.Uint64(), tab.start(i)+rng.Uint64N(1<<12)-1<<11, tab.ends[i]+tab.lazyShift-1+rng.Uint64N(3))
+		addrs = append(addrs, rng.Uint64(), es[i].addr+rng.Uint64N(1<<12)-1<<11, es[i].end-1+rng.Uint64N(3))
 	}
 	lo, hi, _ := tab.KernelRange()
 	for _, a := range addrs {

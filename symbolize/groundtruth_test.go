@@ -158,12 +158,12 @@ func TestSystemMapAgreesWithKallsyms(t *testing.T) {
 				return addr >= stext && addr < etext || addr >= sinit && addr < einit
 			}
 			compare := func(from, other *Table, what string) (n, bad int) {
-				for i := range from.addrs {
-					a := from.start(i)
-					if from.mods[i] >= 0 || !inKernelTable(a) {
+				for _, e := range entriesOf(from) {
+					a := e.addr
+					if e.module != "" || !inKernelTable(a) {
 						continue
 					}
-					for _, addr := range []uint64{a, from.ends[i] + from.lazyShift - 1} {
+					for _, addr := range []uint64{a, e.end - 1} {
 						want, _ := from.Lookup(addr)
 						got, ok := other.Lookup(addr)
 						n++
@@ -187,10 +187,10 @@ func TestSystemMapAgreesWithKallsyms(t *testing.T) {
 				// Text only: a data symbol of the System.map must find
 				// nothing in the kallsyms table.
 				data := 0
-				for i := range m.addrs {
-					if a := m.start(i); !inKernelTable(a) {
+				for _, e := range entriesOf(m) {
+					if a := e.addr; !inKernelTable(a) {
 						if loc, ok := k.Lookup(a); ok {
-							t.Fatalf("%#x (%s in the System.map) is outside the kernel's text, but kallsyms gives %v", m.start(i), m.names[i], loc)
+							t.Fatalf("%#x (%s in the System.map) is outside the kernel's text, but kallsyms gives %v", a, e.name, loc)
 						}
 						data++
 					}

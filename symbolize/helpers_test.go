@@ -73,3 +73,32 @@ func kallsymsByName(t testing.TB, data []byte) map[string][]rawSymbol {
 	}
 	return idx
 }
+
+// testEntry is one lookup entry of a table, as lookups see it.
+type testEntry struct {
+	addr, end    uint64
+	name, module string
+	typ          byte
+}
+
+// entriesOf returns the lookup entries of tab, the core's and the
+// modules' merged by address (a module's after the core's at one
+// address), relocation applied.
+func entriesOf(tab *Table) []testEntry {
+	out := make([]testEntry, 0, tab.Len())
+	mod := func(j int) testEntry {
+		return testEntry{tab.maddrs[j], tab.mends[j], tab.mnames[j], tab.modNames[tab.mmods[j]], tab.mtypes[j]}
+	}
+	j := 0
+	for i := range tab.coreN {
+		a := tab.start(i)
+		for ; j < len(tab.maddrs) && tab.maddrs[j] < a; j++ {
+			out = append(out, mod(j))
+		}
+		out = append(out, testEntry{a, tab.end(i), tab.nameAt(i), "", tab.meta[i].typ})
+	}
+	for ; j < len(tab.maddrs); j++ {
+		out = append(out, mod(j))
+	}
+	return out
+}

@@ -25,26 +25,36 @@ func ParseKallsyms(r io.Reader, file string) (*Table, error) {
 
 // ParseKallsymsData is ParseKallsyms over a listing already in memory (a
 // mapped file, say): it is not copied, and the table's names point into
-// it, so data must not be changed or unmapped while the table is in use.
+// it, so data must not be changed or unmapped while the table or any name
+// it returned is in use.
 func ParseKallsymsData(data []byte, file string) (*Table, error) {
-	sr := &symbolReader{file: file, kind: "kallsyms", modIndex: map[string]int{}, names: map[string]string{}}
-	nonzero := false
-	err := scanNM(data, file, "kallsyms", func(lineNo int, l *nmLine) error {
-		if l.addr != 0 {
-			nonzero = true
-		}
-		return sr.add(lineNo, l)
-	})
-	if err != nil {
+	return parseKallsyms(data, file, nil)
+}
+
+// ParseKallsymsMapped is ParseKallsymsData over a read-only mapping of a
+// file. release is called, in order, with the parts of data already read;
+// the caller may drop their pages from memory (madvise MADV_DONTNEED),
+// which the file gives back when a name is read again. Only the names of
+// the symbols printed are then read back, and the file's pages do not
+// count in the process's memory as it is parsed.
+func ParseKallsymsMapped(data []byte, file string, release func([]byte)) (*Table, error) {
+	return parseKallsyms(data, file, release)
+}
+
+func parseKallsyms(data []byte, file string, release func([]byte)) (*Table, error) {
+	p := newNMParser(data, file, "kallsyms", fileOrder)
+	p.release = release
+	if err := p.parse(); err != nil {
 		return nil, err
 	}
-	if sr.read == 0 {
+	if p.t.symbols == 0 {
 		return nil, fmt.Errorf("%s: %w: the file has no symbol lines", displayName(file), ErrNoSymbols)
 	}
-	if !nonzero {
+	if !p.nonzero {
 		return nil, fmt.Errorf("%s: %w", displayName(file), ErrRestricted)
 	}
-	t, err := newTable("kallsyms "+displayName(file), sr.bits(), sr.read, sr.core, fileOrder, sr.modules)
+	p.t.bits = p.bits()
+	t, err := p.t.finish(p.modules)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}

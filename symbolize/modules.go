@@ -147,14 +147,8 @@ func (m *ModuleMap) Source() string { return m.source }
 // ModuleSpan returns the lowest and highest (exclusive) address of the
 // module symbols of the table; ok is false when it has none.
 func (t *Table) ModuleSpan() (lo, hi uint64, ok bool) {
-	for i, mod := range t.mods {
-		if mod < 0 {
-			continue
-		}
-		if !ok {
-			lo, ok = t.start(i), true
-		}
-		hi = t.ends[i] + t.lazyShift
+	if len(t.maddrs) == 0 {
+		return 0, 0, false
 	}
-	return lo, hi, ok
+	return t.maddrs[0], t.mends[len(t.mends)-1], true
 }

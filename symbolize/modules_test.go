@@ -18,13 +18,13 @@ func TestParseModules(t *testing.T) {
 		tab := loadKallsyms(t, sc)
 		checked := 0
 		for _, name := range tab.Modules() {
-			for i := range tab.addrs {
-				if tab.mods[i] < 0 || tab.modNames[tab.mods[i]] != name {
+			for _, e := range entriesOf(tab) {
+				if e.module != name {
 					continue
 				}
-				mod, off, ok := m.Lookup(tab.addrs[i])
-				if !ok || mod.Name != name || off != tab.addrs[i]-mod.Base {
-					t.Errorf("%s: %s [%s] at %#x: in %+v %#x %v", sc.dir, tab.names[i], name, tab.addrs[i], mod, off, ok)
+				mod, off, ok := m.Lookup(e.addr)
+				if !ok || mod.Name != name || off != e.addr-mod.Base {
+					t.Errorf("%s: %s [%s] at %#x: in %+v %#x %v", sc.dir, e.name, name, e.addr, mod, off, ok)
 				}
 				checked++
 			}

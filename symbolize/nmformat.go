@@ -2,7 +2,9 @@ package symbolize
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -20,9 +22,6 @@ type nmLine struct {
 	typ    byte
 	name   []byte
 	module []byte
-	// nameText is name as a string sharing the input's memory.
-	nameText string
-	lines    int // lines in the whole input, a capacity hint
 }
 
 // parseNMLine parses "ffffffff81000000 T _stext" and
@@ -100,53 +99,6 @@ func hexVal(c byte) (byte, bool) {
 	return 0, false
 }
 
-// scanNM reads the nm-format lines of data and calls fn for each well-formed
-// one. Blank lines are skipped; CRLF line ends are accepted. A malformed
-// line stops the read with a *FormatError naming file and line.
-//
-// Symbol names are substrings of data instead of one allocation each (a
-// kernel has about 100k symbols): data must not change while they are in
-// use.
-func scanNM(data []byte, file, kind string, fn func(lineNo int, l *nmLine) error) error {
-	text := unsafe.String(unsafe.SliceData(data), len(data)) // data is never written again
-	l := nmLine{lines: bytes.Count(data, []byte{'\n'}) + 1}
-	parsedAny := false
-	for lineNo, pos := 1, 0; pos < len(data); lineNo++ {
-		end := bytes.IndexByte(data[pos:], '\n')
-		next := pos + end + 1
-		if end < 0 {
-			end, next = len(data)-pos, len(data)
-		}
-		line := data[pos : pos+end]
-		if len(line) > maxSymbolLine {
-			msg := fmt.Sprintf("line longer than %d bytes: not a %s file", maxSymbolLine, kind)
-			if what := guessInput(data); what != "" && !parsedAny {
-				msg = fmt.Sprintf("this is %s, not a %s file", what, kind)
-			}
-			return &FormatError{File: file, Line: lineNo, Msg: msg, Text: lineExcerpt(line)}
-		}
-		body := bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(body)) > 0 {
-			if msg := parseNMLine(body, &l); msg != "" {
-				msg = "not a " + kind + " line: " + msg
-				if what := guessInput(data); what != "" && !parsedAny {
-					// The very first line fails: most likely the wrong
-					// file was given, so say what it looks like.
-					msg = fmt.Sprintf("this is %s, not a %s file (whose lines read \"ADDRESS TYPE NAME\")", what, kind)
-				}
-				return &FormatError{File: file, Line: lineNo, Msg: msg, Text: lineExcerpt(body)}
-			}
-			parsedAny = true
-			l.nameText = substring(text, data, l.name)
-			if err := fn(lineNo, &l); err != nil {
-				return err
-			}
-		}
-		pos = next
-	}
-	return nil
-}
-
 // guessInput names what data is when it is recognisably not a symbol
 // file: people pass a log, a vmlinux or a compressed file by mistake. It
 // returns "" when it cannot tell.
@@ -192,13 +144,6 @@ func isLogLine(line []byte) bool {
 	return i > 1 && i < len(line) && line[i] == ']'
 }
 
-// substring returns the part of text (a string over data) that sub, a
-// slice of data, covers.
-func substring(text string, data, sub []byte) string {
-	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(sub))) - uintptr(unsafe.Pointer(unsafe.SliceData(data))))
-	return text[off : off+len(sub)]
-}
-
 func displayName(file string) string {
 	if file == "" {
 		return "<input>"
@@ -206,76 +151,361 @@ func displayName(file string) string {
 	return file
 }
 
-// symbolReader accumulates parsed lines into core and module symbols and
-// checks that every address has the same width.
-type symbolReader struct {
+// hexDigit maps a byte to its value as a hexadecimal digit, 0xff for
+// other bytes.
+var hexDigit = func() (d [256]byte) {
+	for c := range d {
+		v, ok := hexVal(byte(c))
+		d[c] = 0xff
+		if ok {
+			d[c] = v
+		}
+	}
+	return d
+}()
+
+// nmParser reads a symbol file in nm format ("ADDR TYPE NAME", with the
+// kallsyms module column "\t[module]") in one pass over its bytes,
+// straight into a Table: core names stay in the input (their offsets are
+// kept, not strings), and core symbols become entries as they are read.
+//
+// The common line, a core symbol ending in "\n", is read by a fast path
+// that stops at the first byte it does not expect; every other line
+// (module columns, CRLF, trailing blanks, blank lines, errors) goes
+// through parseNMLine, which defines the format and its error messages.
+type nmParser struct {
+	data       []byte
 	file, kind string
-	digits     int
+	systemMap  bool
+	// release, when set, is told of the parts of data already read: the
+	// caller may drop them from memory (see ParseKallsymsMapped).
+	release  func([]byte)
+	released int
+
+	t *Table
+	b coreBuilder
+
+	digits     int // the width of the padded addresses, 0 before the first
 	digitsLine int
 	maxAddr    uint64
-	read       int
+	nonzero    bool
+	parsedAny  bool
 	// The previous core symbol, to check the order: nm -n and the kernel
 	// both list core symbols by ascending address.
 	lastAddr uint64
 	lastLine int
-	core     []Symbol
 	modules  []moduleSymbols
 	modIndex map[string]int
-	names    map[string]string // interned module names
 }
 
-func (sr *symbolReader) add(lineNo int, l *nmLine) error {
-	// nm and /proc/kallsyms zero-pad addresses to the word size; an
-	// unpadded field (a hand-made file) says nothing about the width.
-	if l.digits == 8 || l.digits == 16 {
-		switch {
-		case sr.digits == 0:
-			sr.digits, sr.digitsLine = l.digits, lineNo
-		case l.digits != sr.digits:
-			return &FormatError{File: sr.file, Line: lineNo,
-				Msg: fmt.Sprintf("%d-digit address, but line %d has %d digits: 32- and 64-bit symbols mixed", l.digits, sr.digitsLine, sr.digits)}
-		}
+// releaseWindow is how much input is read between two calls of release.
+const releaseWindow = 512 << 10
+
+func newNMParser(data []byte, file, kind string, order tieOrder) *nmParser {
+	t := &Table{source: kind + " " + displayName(file), byName: &nameIndex{}}
+	// data is never written while the table lives: the names are
+	// substrings of it.
+	t.text = unsafe.String(unsafe.SliceData(data), len(data))
+	// One entry per line at most: estimate the lines from the first
+	// 64 KB, with some slack, rather than count them all (a pass of its
+	// own) or let append double the arrays.
+	head := data[:min(len(data), 64<<10)]
+	n := len(data)/max(1, len(head)/(bytes.Count(head, []byte{'\n'})+1))*21/20 + 64
+	t.addrs = make([]uint64, 0, n)
+	t.meta = make([]coreMeta, 0, n)
+	t.hashes = make([]uint32, 0, n)
+	return &nmParser{data: data, file: file, kind: kind, systemMap: kind == "System.map", t: t, b: coreBuilder{t: t, order: order}}
+}
+
+// parse reads every line.
+func (p *nmParser) parse() error {
+	data := p.data
+	if uint64(len(data)) > 1<<32-1 {
+		return fmt.Errorf("%s: %w: larger than 4 GB", displayName(p.file), ErrNoSymbols)
 	}
-	if l.addr > sr.maxAddr {
-		sr.maxAddr = l.addr
-	}
-	sr.read++
-	s := Symbol{Addr: l.addr, Name: l.nameText, Type: l.typ}
-	if l.module == nil {
-		if sr.core == nil {
-			sr.core = make([]Symbol, 0, l.lines)
+	lineNo, pos := 1, 0
+	for ; pos < len(data); lineNo++ {
+		if p.release != nil && pos-p.released >= releaseWindow {
+			p.release(data[p.released:pos])
+			p.released = pos
 		}
-		if sr.lastLine > 0 {
-			// Equal neighbours are legal: real System.maps and kallsyms list
-			// static symbols of one name and address twice (lockdep's
-			// "__key.3"). Going down is not.
-			if s.Addr < sr.lastAddr {
-				return &FormatError{File: sr.file, Line: lineNo, Text: lineExcerpt(l.name),
-					Msg: fmt.Sprintf("address %#x is below line %d's %#x: %s files list the kernel's symbols by ascending address (is it sorted with nm -n, and not two files joined?)", s.Addr, sr.lastLine, sr.lastAddr, sr.kind)}
+		// The fast path: "HEX T name\n" with no blank or NUL in the name.
+		addr, i := hexField(data, pos)
+		nd := i - pos
+		if nd > 0 && nd <= 16 && i+3 < len(data) && data[i] == ' ' && isTypeLetter(data[i+1]) && data[i+2] == ' ' {
+			ns := i + 3
+			k, h := scanName(data, ns)
+			if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine {
+				p.parsedAny = true
+				if err := p.core(lineNo, addr, nd, data[i+1], ns, k, h); err != nil {
+					return err
+				}
+				pos = k + 1
+				continue
 			}
 		}
-		sr.lastAddr, sr.lastLine = s.Addr, lineNo
-		sr.core = append(sr.core, s)
-		return nil
+		next, err := p.slowLine(lineNo, pos)
+		if err != nil {
+			return err
+		}
+		pos = next
 	}
-	mod, ok := sr.names[string(l.module)]
-	if !ok {
-		mod = string(l.module)
-		sr.names[mod] = mod
+	if p.release != nil && p.released < len(data) {
+		p.release(data[p.released:])
 	}
-	s.Module = mod
-	i, ok := sr.modIndex[mod]
-	if !ok {
-		i = len(sr.modules)
-		sr.modIndex[mod] = i
-		sr.modules = append(sr.modules, moduleSymbols{name: mod})
-	}
-	sr.modules[i].syms = append(sr.modules[i].syms, s)
+	p.b.finish()
 	return nil
 }
 
-func (sr *symbolReader) bits() int {
-	if sr.digits == 16 || sr.digits == 0 && sr.maxAddr > 0xffffffff {
+// nameEnd returns the index of the first byte from i on that is a NUL,
+// tab, newline, carriage return or space, or len(data). Other control
+// bytes are part of names (arm64's "__kvm_nvhe_.L14472\x021").
+func nameEnd(data []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for {
+		// Eight bytes at a time: the first byte below 0x21 is found
+		// exactly (a borrow only runs from a byte that is below).
+		for i+8 <= len(data) {
+			w := binary.LittleEndian.Uint64(data[i:])
+			if m := (w - 0x21*ones) &^ w & highs; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		for i < len(data) && data[i] >= 0x21 {
+			i++
+		}
+		if i == len(data) {
+			return i
+		}
+		switch data[i] {
+		case 0, '\t', '\n', '\r', ' ':
+			return i
+		}
+		i++
+	}
+}
+
+// hexField reads the hexadecimal digits at data[pos:] and returns their
+// value (while it fits) and the index of the first other byte. The usual
+// fields, 16 or 8 digits and a space, are read eight digits at a time.
+func hexField(data []byte, pos int) (uint64, int) {
+	if pos+17 <= len(data) && data[pos+16] == ' ' {
+		if v, ok := hex16(binary.LittleEndian.Uint64(data[pos:]), binary.LittleEndian.Uint64(data[pos+8:])); ok {
+			return v, pos + 16
+		}
+	} else if pos+9 <= len(data) && data[pos+8] == ' ' {
+		if v, ok := hex8(binary.LittleEndian.Uint64(data[pos:])); ok {
+			return uint64(v), pos + 8
+		}
+	}
+	i := pos
+	var addr uint64
+	for i < len(data) && i-pos < 17 {
+		v := hexDigit[data[i]]
+		if v > 15 {
+			break
+		}
+		addr = addr<<4 | uint64(v)
+		i++
+	}
+	return addr, i
+}
+
+// hex8 returns the value of the eight hexadecimal digits of w (loaded
+// little-endian: the first digit in the low byte), and false when one of
+// its bytes is not a digit.
+func hex8(w uint64) (uint32, bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if w&highs != 0 {
+		return 0, false
+	}
+	// Each byte with its high bit set: subtracting a byte constant
+	// below 0x80 then borrows from no neighbour, and the high bit tells
+	// whether the byte was at least the constant.
+	x := w | highs
+	digit := (x - 0x30*ones) &^ (x - 0x3a*ones) & highs
+	l := x | 0x20*ones // A-F as a-f
+	letter := (l - 0x61*ones) &^ (l - 0x67*ones) & highs
+	if digit|letter != highs {
+		return 0, false
+	}
+	v := w&(0x0f*ones) + letter>>7*9
+	// Nibbles to bytes, bytes to 16-bit halves, halves to 32 bits.
+	v = (v<<4 | v>>8) & 0x00ff00ff00ff00ff
+	v = (v<<8 | v>>16) & 0x0000ffff0000ffff
+	v = (v<<16 | v>>32) & 0xffffffff
+	return uint32(v), true
+}
+
+// hex16 is hex8 of sixteen digits, a in the first word and b in the
+// second, in one call.
+func hex16(a, b uint64) (uint64, bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if (a|b)&highs != 0 {
+		return 0, false
+	}
+	xa, xb := a|highs, b|highs
+	da := (xa - 0x30*ones) &^ (xa - 0x3a*ones) & highs
+	db := (xb - 0x30*ones) &^ (xb - 0x3a*ones) & highs
+	la, lb := xa|0x20*ones, xb|0x20*ones
+	ea := (la - 0x61*ones) &^ (la - 0x67*ones) & highs
+	eb := (lb - 0x61*ones) &^ (lb - 0x67*ones) & highs
+	if da|ea != highs || db|eb != highs {
+		return 0, false
+	}
+	va := a&(0x0f*ones) + ea>>7*9
+	vb := b&(0x0f*ones) + eb>>7*9
+	va = (va<<4 | va>>8) & 0x00ff00ff00ff00ff
+	vb = (vb<<4 | vb>>8) & 0x00ff00ff00ff00ff
+	va = (va<<8 | va>>16) & 0x0000ffff0000ffff
+	vb = (vb<<8 | vb>>16) & 0x0000ffff0000ffff
+	va = (va<<16 | va>>32) & 0xffffffff
+	vb = (vb<<16 | vb>>32) & 0xffffffff
+	return va<<32 | vb, true
+}
+
+// scanName finds the end of the name that starts at data[i], as nameEnd
+// does, and hashes it as nameHash does, from the same eight-byte words.
+func scanName(data []byte, i int) (int, uint32) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	start := i
+	h := uint64(hashSeed)
+words:
+	for i+8 <= len(data) {
+		w := binary.LittleEndian.Uint64(data[i:])
+		if m := (w - 0x21*ones) &^ w & highs; m != 0 {
+			k := bits.TrailingZeros64(m) >> 3
+			switch data[i+k] {
+			case 0, '\t', '\n', '\r', ' ':
+				return i + k, hashEnd(h, w&(1<<(8*k)-1), i+k-start)
+			}
+			break words // a control byte in the name: the slow way
+		}
+		h = hashMix(h, w)
+		i += 8
+	}
+	e := nameEnd(data, start)
+	return e, nameHash(unsafe.String(unsafe.SliceData(data[start:]), e-start))
+}
+
+// slowLine reads the line at pos with parseNMLine and returns the start
+// of the next line.
+func (p *nmParser) slowLine(lineNo, pos int) (int, error) {
+	data := p.data
+	end := bytes.IndexByte(data[pos:], '\n')
+	next := pos + end + 1
+	if end < 0 {
+		end, next = len(data)-pos, len(data)
+	}
+	line := data[pos : pos+end]
+	if len(line) > maxSymbolLine {
+		msg := fmt.Sprintf("line longer than %d bytes: not a %s file", maxSymbolLine, p.kind)
+		if what := guessInput(data); what != "" && !p.parsedAny {
+			msg = fmt.Sprintf("this is %s, not a %s file", what, p.kind)
+		}
+		return 0, &FormatError{File: p.file, Line: lineNo, Msg: msg, Text: lineExcerpt(line)}
+	}
+	body := bytes.TrimRight(line, "\r")
+	if len(bytes.TrimSpace(body)) == 0 {
+		return next, nil
+	}
+	var l nmLine
+	if msg := parseNMLine(body, &l); msg != "" {
+		msg = "not a " + p.kind + " line: " + msg
+		if what := guessInput(data); what != "" && !p.parsedAny {
+			// The very first line fails: most likely the wrong
+			// file was given, so say what it looks like.
+			msg = fmt.Sprintf("this is %s, not a %s file (whose lines read \"ADDRESS TYPE NAME\")", what, p.kind)
+		}
+		return 0, &FormatError{File: p.file, Line: lineNo, Msg: msg, Text: lineExcerpt(body)}
+	}
+	p.parsedAny = true
+	ns := int(uintptr(unsafe.Pointer(unsafe.SliceData(l.name))) - uintptr(unsafe.Pointer(unsafe.SliceData(data))))
+	if l.module == nil {
+		return next, p.core(lineNo, l.addr, l.digits, l.typ, ns, ns+len(l.name), nameHash(p.t.text[ns:ns+len(l.name)]))
+	}
+	return next, p.module(lineNo, &l, ns)
+}
+
+// width checks that every zero-padded address has the same width.
+func (p *nmParser) width(lineNo, digits int, addr uint64) error {
+	// nm and /proc/kallsyms zero-pad addresses to the word size; an
+	// unpadded field (a hand-made file) says nothing about the width.
+	if digits == 8 || digits == 16 {
+		switch {
+		case p.digits == 0:
+			p.digits, p.digitsLine = digits, lineNo
+		case digits != p.digits:
+			return &FormatError{File: p.file, Line: lineNo,
+				Msg: fmt.Sprintf("%d-digit address, but line %d has %d digits: 32- and 64-bit symbols mixed", digits, p.digitsLine, p.digits)}
+		}
+	}
+	if addr > p.maxAddr {
+		p.maxAddr = addr
+	}
+	if addr != 0 {
+		p.nonzero = true
+	}
+	p.t.symbols++
+	return nil
+}
+
+// core takes a core kernel symbol whose name is data[ns:ne].
+func (p *nmParser) core(lineNo int, addr uint64, digits int, typ byte, ns, ne int, h uint32) error {
+	if p.systemMap && (typ == 'A' || typ == 'a') {
+		// Absolute symbols are constants, not addresses: scripts/kallsyms
+		// drops them.
+		p.t.symbols++
+		return nil
+	}
+	if err := p.width(lineNo, digits, addr); err != nil {
+		return err
+	}
+	if p.lastLine > 0 && addr < p.lastAddr {
+		// Equal neighbours are legal: real System.maps and kallsyms list
+		// static symbols of one name and address twice (lockdep's
+		// "__key.3"). Going down is not.
+		return &FormatError{File: p.file, Line: lineNo, Text: lineExcerpt(p.data[ns:ne]),
+			Msg: fmt.Sprintf("address %#x is below line %d's %#x: %s files list the kernel's symbols by ascending address (is it sorted with nm -n, and not two files joined?)", addr, p.lastLine, p.lastAddr, p.kind)}
+	}
+	p.lastAddr, p.lastLine = addr, lineNo
+	if p.systemMap && unlistedName(p.t.text[ns:ne]) {
+		return nil
+	}
+	if ne-ns > 0xffff {
+		return &FormatError{File: p.file, Line: lineNo, Msg: "symbol name longer than 65535 bytes", Text: lineExcerpt(p.data[ns:ne])}
+	}
+	p.b.add(addr, ns, ne-ns, typ, h)
+	return nil
+}
+
+// module takes a kallsyms module symbol; its name starts at data[ns].
+func (p *nmParser) module(lineNo int, l *nmLine, ns int) error {
+	if p.systemMap {
+		return &FormatError{File: p.file, Line: lineNo, Msg: "a System.map has no module column (is this a kallsyms file? use -k)", Text: lineExcerpt(l.name)}
+	}
+	if err := p.width(lineNo, l.digits, l.addr); err != nil {
+		return err
+	}
+	if p.modIndex == nil {
+		p.modIndex = map[string]int{}
+	}
+	i, ok := p.modIndex[string(l.module)]
+	if !ok {
+		i = len(p.modules)
+		mod := string(l.module)
+		p.modIndex[mod] = i
+		p.modules = append(p.modules, moduleSymbols{name: mod})
+	}
+	m := &p.modules[i]
+	m.syms = append(m.syms, Symbol{Addr: l.addr, Name: p.t.text[ns : ns+len(l.name)], Module: m.name, Type: l.typ})
+	return nil
+}
+
+func (p *nmParser) bits() int {
+	if p.digits == 16 || p.digits == 0 && p.maxAddr > 0xffffffff {
 		return 64
 	}
 	return 32

@@ -27,29 +27,34 @@ func ParseSystemMap(r io.Reader, file string) (*Table, error) {
 
 // ParseSystemMapData is ParseSystemMap over a file already in memory (a
 // mapped file, say): it is not copied, and the table's names point into
-// it, so data must not be changed or unmapped while the table is in use.
+// it, so data must not be changed or unmapped while the table or any name
+// it returned is in use.
 func ParseSystemMapData(data []byte, file string) (*Table, error) {
-	sr := &symbolReader{file: file, kind: "System.map", modIndex: map[string]int{}, names: map[string]string{}}
-	err := scanNM(data, file, "System.map", func(lineNo int, l *nmLine) error {
-		if l.module != nil {
-			return &FormatError{File: file, Line: lineNo, Msg: "a System.map has no module column (is this a kallsyms file? use -k)", Text: lineExcerpt(l.name)}
-		}
-		if l.typ == 'A' || l.typ == 'a' {
-			sr.read++
-			return nil
-		}
-		return sr.add(lineNo, l)
-	})
+	return parseSystemMap(data, file, nil)
+}
+
+// ParseSystemMapMapped is ParseSystemMapData over a read-only mapping of
+// a file, whose parts already read are passed to release as
+// ParseKallsymsMapped does.
+func ParseSystemMapMapped(data []byte, file string, release func([]byte)) (*Table, error) {
+	return parseSystemMap(data, file, release)
+}
+
+func parseSystemMap(data []byte, file string, release func([]byte)) (*Table, error) {
+	p := newNMParser(data, file, "System.map", kallsymsOrder)
+	p.release = release
+	err := p.parse()
 	if isPlaceholderError(err) {
 		return nil, fmt.Errorf("%s: %w", displayName(file), ErrPlaceholder)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if sr.read == 0 {
+	if p.t.symbols == 0 {
 		return nil, fmt.Errorf("%s: %w: the file has no symbol lines", displayName(file), ErrNoSymbols)
 	}
-	t, err := newTable("System.map "+displayName(file), sr.bits(), sr.read, dropUnlisted(sr.core), kallsymsOrder, nil)
+	p.t.bits = p.bits()
+	t, err := p.t.finish(nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}
@@ -87,24 +92,49 @@ func unlistedName(name string) bool {
 	if name == "" {
 		return false
 	}
-	switch name {
-	case "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
-		"kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
-		"kallsyms_seqs_of_names", "_SDA_BASE_", "_SDA2_BASE_":
-		return true
-	}
-	// Most names match nothing: look at their first and last bytes before
-	// comparing strings (this runs for every symbol of a System.map).
+	// Most names match nothing: look at their first and last bytes
+	// before comparing strings (this runs for every symbol of a
+	// System.map).
 	switch name[0] {
+	case 'k':
+		switch name {
+		case "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+			"kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+			"kallsyms_seqs_of_names":
+			return true
+		}
 	case '$':
 		return true
-	case '.', '_':
-		prefixes := [...]string{".L", "__crc_", "__efistub_", "__kvm_nvhe_$", "__kvm_nvhe_.L",
-			"__AArch64ADRPThunk_", "__ARMV5PILongThunk_", "__ARMV7PILongThunk_", "__ThumbV7PILongThunk_",
-			"__LA25Thunk_", "__microLA25Thunk_", "__kcfi_typeid_"}
-		for _, p := range prefixes {
-			if strings.HasPrefix(name, p) {
-				return true
+	case '.':
+		if strings.HasPrefix(name, ".L") {
+			return true
+		}
+	case '_':
+		if name == "_SDA_BASE_" || name == "_SDA2_BASE_" {
+			return true
+		}
+		if len(name) > 2 && name[1] == '_' {
+			var prefixes []string
+			switch name[2] {
+			case 'c':
+				prefixes = []string{"__crc_"}
+			case 'e':
+				prefixes = []string{"__efistub_"}
+			case 'k':
+				prefixes = []string{"__kvm_nvhe_$", "__kvm_nvhe_.L", "__kcfi_typeid_"}
+			case 'A':
+				prefixes = []string{"__AArch64ADRPThunk_", "__ARMV5PILongThunk_", "__ARMV7PILongThunk_"}
+			case 'T':
+				prefixes = []string{"__ThumbV7PILongThunk_"}
+			case 'L':
+				prefixes = []string{"__LA25Thunk_"}
+			case 'm':
+				prefixes = []string{"__microLA25Thunk_"}
+			}
+			for _, p := range prefixes {
+				if strings.HasPrefix(name, p) {
+					return true
+				}
 			}
 		}
 	}
@@ -114,7 +144,9 @@ func unlistedName(name string) bool {
 			return true
 		}
 	}
-	if strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
+	// powerpc's ".long_branch." and ".plt_branch." stubs: 12 bytes at
+	// least.
+	if len(name) >= 12 && strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
 		return true
 	}
 	return false

@@ -2,10 +2,13 @@ package symbolize
 
 import (
 	"cmp"
-	"fmt"
+	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
 // PageSize is the granularity the kernel rounds a module's text region to
@@ -16,81 +19,119 @@ const PageSize = 4096
 // A Table is a sorted symbol table with the kernel's own size rules, ready
 // for binary-searched lookups. It is immutable after construction and safe
 // for concurrent use.
+//
+// The core kernel's entries (100k of them) are kept small: an address, the
+// name as an offset and length into text (the symbol file itself when it
+// was parsed from memory, so that names are never copied), the type and a
+// hash of the name for LookupName. Their ends are not stored: an entry
+// runs to the next entry or to the end of its address range (see
+// coreEnd). The few module entries are kept apart, with their ends.
 type Table struct {
-	// Lookup entries, struct-of-arrays, sorted by addr. Each covers
-	// [addrs[i], ends[i]). Only the symbol the kernel would print is kept
-	// for an address that several names share.
-	addrs []uint64
-	ends  []uint64
-	names []string
-	mods  []int32 // index into modNames, -1 for the core kernel
-	types []byte
+	// Core entries, sorted by address: one per distinct address that the
+	// kernel answers lookups at, the symbol it prints there. Addresses
+	// are before the table's shift.
+	addrs  []uint64
+	meta   []coreMeta
+	hashes []uint32 // nameHash of each entry's name
+	// sample is every sampleStep-th address of addrs: the first steps
+	// of a lookup's binary search stay in these few cache lines.
+	sample []uint64
+	text   string // the bytes the names of meta point into
+	ranges []addrRange
+	// shift is a relocation not applied to addrs: core entry i is at
+	// addrs[i]+shift. Only the first coreN entries exist after it; the
+	// others would pass the top of the address space.
+	shift uint64
+	coreN int
 
-	modNames []string
+	// Module entries, sorted by address (ties in module order), each
+	// covering [maddrs[i], mends[i]).
+	maddrs, mends []uint64
+	mnames        []string
+	mmods         []int32 // index into modNames
+	mtypes        []byte
+	modNames      []string
 
 	coreLo, coreHi uint64 // the core kernel's lookup range [lo, hi)
 	bits           int    // 32 or 64, from the width of the addresses
 	symbols        int    // symbols read, before filtering
 	source         string // what the table was built from, for diagnostics
 	relocation     uint64 // offset added to the link-time addresses
-	// lazyShift is a relocation not applied to the arrays: every entry is
-	// at addrs[i]+lazyShift (a table without modules moves as one piece,
-	// so Relocate need not copy it, and it keeps its name index).
-	lazyShift uint64
-	anchors   map[string]uint64
-	byName    *nameIndex // built on first use by LookupName
+	anchors        anchorSet
+	byName         *nameIndex // shared by the relocated copies of a table
 }
 
-// nameIndex finds lookup entries by name: a chained hash table over the
-// entries, two int32 arrays and no map, so that it is built in a few
-// milliseconds for 100k names. It is built once, on demand: most runs
-// never ask for a name.
-type nameIndex struct {
-	once  sync.Once
-	heads []int32 // by hash & mask: the first entry + 1, 0 for none
-	next  []int32 // by entry: the next entry + 1 of the same bucket
-	mask  uint32
+// coreMeta is what a core entry keeps besides its address: 8 bytes.
+type coreMeta struct {
+	name uint32 // offset of the name in Table.text
+	nlen uint16
+	typ  byte
 }
 
-// nameHash is FNV-1a over the name's bytes.
-func nameHash(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
+// nameAt returns core entry i's name.
+func (t *Table) nameAt(i int) string {
+	m := t.meta[i]
+	return t.text[m.name : m.name+uint32(m.nlen)]
 }
 
-// build indexes names.
-func (x *nameIndex) build(names []string) {
-	size := 1
-	for size < 2*len(names) {
-		size <<= 1
+// coreEnd returns the end of core entry i, before the shift: the next
+// distinct address of the kernel's table, or the end of the entry's
+// range, whichever comes first (get_symbol_pos). Entries are exactly the
+// distinct addresses inside the ranges, so within a range the next
+// address is the next entry's.
+func (t *Table) coreEnd(i int) uint64 {
+	a := t.addrs[i]
+	hi := t.ranges[0].hi
+	if len(t.ranges) > 1 && a >= t.ranges[1].lo {
+		hi = t.ranges[1].hi
 	}
-	x.mask = uint32(size - 1)
-	x.heads = make([]int32, size)
-	x.next = make([]int32, len(names))
-	// Walking backwards leaves each chain in entry order.
-	for i := len(names) - 1; i >= 0; i-- {
-		b := nameHash(names[i]) & x.mask
-		x.next[i] = x.heads[b]
-		x.heads[b] = int32(i + 1)
+	if i+1 < len(t.addrs) && t.addrs[i+1] < hi {
+		return t.addrs[i+1]
 	}
+	return hi
 }
 
-// isAnchorName reports the core symbols whose addresses the table
-// remembers: they bound the kernel's range and anchor KASLR offsets.
-func isAnchorName(name string) bool {
-	switch name {
-	case "_text", "_stext", "_etext", "_sinittext", "_einittext", "_end":
-		return true
+// anchorNames are the core symbols whose addresses the table remembers:
+// they bound the kernel's range and anchor KASLR offsets.
+var anchorNames = [...]string{"_text", "_stext", "_etext", "_sinittext", "_einittext", "_end"}
+
+// anchorSet holds the first address of each of anchorNames.
+type anchorSet struct {
+	addr [len(anchorNames)]uint64
+	have uint8 // bit i: anchorNames[i] is set
+}
+
+// anchorIndex returns the index of name in anchorNames, or -1.
+func anchorIndex(name string) int {
+	if len(name) < 4 || len(name) > 10 || name[0] != '_' {
+		return -1
 	}
-	return false
+	for i, a := range anchorNames {
+		if a == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *anchorSet) get(name string) (uint64, bool) {
+	i := anchorIndex(name)
+	if i < 0 || s.have&(1<<i) == 0 {
+		return 0, false
+	}
+	return s.addr[i], true
+}
+
+// note records addr for name if name is an anchor seen for the first time.
+func (s *anchorSet) note(name string, addr uint64) {
+	if i := anchorIndex(name); i >= 0 && s.have&(1<<i) == 0 {
+		s.addr[i] = addr
+		s.have |= 1 << i
+	}
 }
 
 // Len returns the number of lookup entries.
-func (t *Table) Len() int { return len(t.addrs) }
+func (t *Table) Len() int { return t.coreN + len(t.maddrs) }
 
 // Symbols returns the number of symbols read from the source, before the
 // kernel's filters (undefined, mapping and duplicate names) were applied.
@@ -119,7 +160,7 @@ func (t *Table) KernelRange() (lo, hi uint64, ok bool) {
 // _etext, _sinittext, _einittext, _end) as the table has it, relocation
 // included.
 func (t *Table) Anchor(name string) (uint64, bool) {
-	a, ok := t.anchors[name]
+	a, ok := t.anchors.get(name)
 	if !ok {
 		return 0, false
 	}
@@ -134,94 +175,49 @@ func (t *Table) Relocation() uint64 { return t.relocation }
 // by KASLR runs at link-time + offset. Module symbols are not moved; they
 // only come from runtime sources. Core symbols that an offset too large
 // would push past the top of the table's address space (2^32 or 2^64) are
-// dropped: no kernel straddles it.
+// dropped: no kernel straddles it. The copy shares t's arrays: nothing is
+// moved until a lookup adds the offset.
 func (t *Table) Relocate(offset uint64) *Table {
 	if offset == 0 {
 		return t
 	}
-	if len(t.modNames) == 0 {
-		n := *t
-		n.relocation = t.relocation + offset
-		n.lazyShift = t.lazyShift + offset
-		if l, h, ok := t.shift(t.coreLo, t.coreHi, offset); ok {
-			n.coreLo, n.coreHi = l, h
-			return &n
-		}
-		// The top of the kernel passes the end of the address space: its
-		// range is that of the entries that still fit.
-		n.coreLo, n.coreHi = 0, 0
-		for i := range n.addrs {
-			if lo, _, ok := n.shift(n.addrs[i], n.ends[i], n.lazyShift); ok {
-				n.coreLo = lo
-				break
-			}
-		}
-		for i := len(n.addrs) - 1; i >= 0; i-- {
-			if _, hi, ok := n.shift(n.addrs[i], n.ends[i], n.lazyShift); ok {
-				n.coreHi = hi
-				break
-			}
-		}
-		return &n
-	}
-	if t.lazyShift != 0 {
-		t = t.materialize()
-	}
 	n := *t
 	n.relocation = t.relocation + offset
-	n.byName = &nameIndex{}
-	es := make([]entry, 0, len(t.addrs))
-	var lo, hi uint64
-	for i := range t.addrs {
-		e := entry{t.addrs[i], t.ends[i], t.names[i], t.mods[i], t.types[i]}
-		if e.mod < 0 {
-			var ok bool
-			if e.addr, e.end, ok = t.shift(e.addr, e.end, offset); !ok {
-				continue
-			}
-			if hi == 0 {
-				lo = e.addr
-			}
-			hi = e.end
-		}
-		es = append(es, e)
+	n.shift = t.shift + offset
+	// The entries that still fit are a prefix: addresses and ends grow.
+	n.coreN = t.fitting(offset)
+	if l, h, ok := t.shiftRange(t.coreLo, t.coreHi, offset); ok {
+		n.coreLo, n.coreHi = l, h
+		return &n
 	}
-	if l, h, ok := t.shift(t.coreLo, t.coreHi, offset); ok {
-		lo, hi = l, h
+	// The top of the kernel passes the end of the address space: its
+	// range is that of the entries that still fit.
+	n.coreLo, n.coreHi = 0, 0
+	if n.coreN > 0 {
+		n.coreLo = n.addrs[0] + n.shift
+		n.coreHi = n.coreEnd(n.coreN-1) + n.shift
 	}
-	n.coreLo, n.coreHi = lo, hi
-	// Shifting keeps the order within the core; only the merge with the
-	// module entries can change.
-	if len(t.modNames) > 0 {
-		slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
-	}
-	n.setEntries(es)
 	return &n
 }
 
-// materialize returns t with its lazy relocation applied to the arrays,
-// the entries it would push past the top of the address space dropped.
-func (t *Table) materialize() *Table {
-	if t.lazyShift == 0 {
-		return t
-	}
-	n := *t
-	n.lazyShift = 0
-	es := make([]entry, 0, len(t.addrs))
-	for i := range t.addrs {
-		e := entry{t.addrs[i], t.ends[i], t.names[i], t.mods[i], t.types[i]}
-		var ok bool
-		if e.addr, e.end, ok = t.shift(e.addr, e.end, t.lazyShift); ok {
-			es = append(es, e)
+// fitting returns how many of t's core entries still fit the address
+// space once moved by offset more.
+func (t *Table) fitting(offset uint64) int {
+	lo, hi := 0, t.coreN
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if _, _, ok := t.shiftRange(t.addrs[m]+t.shift, t.coreEnd(m)+t.shift, offset); ok {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
-	n.setEntries(es)
-	return &n
+	return lo
 }
 
-// shift adds offset to the range [lo, hi), and reports false when the
-// result would not fit the table's address space.
-func (t *Table) shift(lo, hi, offset uint64) (uint64, uint64, bool) {
+// shiftRange adds offset to the range [lo, hi), and reports false when
+// the result would not fit the table's address space.
+func (t *Table) shiftRange(lo, hi, offset uint64) (uint64, uint64, bool) {
 	nl, nh := lo+offset, hi+offset
 	if nl < lo || nh < hi || t.bits == 32 && nh > 1<<32 {
 		return 0, 0, false
@@ -242,9 +238,6 @@ func (t *Table) Lookup(addr uint64) (Location, bool) {
 	return t.location(i, addr-t.start(i)), true
 }
 
-// start returns the address of entry i.
-func (t *Table) start(i int) uint64 { return t.addrs[i] + t.lazyShift }
-
 // LookupReturn resolves a return address the way the kernel's %pB does: it
 // looks up addr-1 (the call instruction, which for a call to a noreturn
 // function is the last byte of the caller) and prints the offset of addr.
@@ -263,62 +256,222 @@ func (t *Table) LookupReturn(addr uint64) (Location, bool) {
 	return Location{}, false
 }
 
+// Entries are numbered core first: core entry i is i, module entry j is
+// len(t.addrs)+j.
+
+// start returns the address of entry i.
+func (t *Table) start(i int) uint64 {
+	if i < len(t.addrs) {
+		return t.addrs[i] + t.shift
+	}
+	return t.maddrs[i-len(t.addrs)]
+}
+
+// end returns the end of entry i.
+func (t *Table) end(i int) uint64 {
+	if i < len(t.addrs) {
+		return t.coreEnd(i) + t.shift
+	}
+	return t.mends[i-len(t.addrs)]
+}
+
+// search returns the first index of a whose value is at least x, and
+// whether it equals x.
+func search(a []uint64, x uint64) (int, bool) {
+	lo, hi := 0, len(a)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(a) && a[lo] == x
+}
+
+// sampleStep is the distance of two entries of Table.sample: a power of
+// two.
+const sampleStep = 64
+
+// searchCore is search over the core entries that exist, addrs[:coreN]:
+// the sample narrows it down to sampleStep entries.
+func (t *Table) searchCore(x uint64) (int, bool) {
+	n := t.coreN
+	j, _ := search(t.sample, x)
+	// addrs[(j-1)*step] < x <= addrs[j*step]: the answer is in between.
+	lo, hi := 0, n
+	if j > 0 {
+		lo = min((j-1)*sampleStep+1, n)
+	}
+	if j*sampleStep < n {
+		hi = j * sampleStep
+	}
+	i, _ := search(t.addrs[lo:hi], x)
+	i += lo
+	return i, i < n && t.addrs[i] == x
+}
+
+// find returns the entry that contains addr. The core and module entries
+// act as one array sorted by address in which a module entry follows the
+// core one at an equal address: addr finds the first entry at its own
+// address, else the last one below it.
+func (t *Table) find(addr uint64) (int, bool) {
+	c, cFound := -1, false
+	if sh := t.shift; addr >= sh && t.coreN > 0 {
+		var i int
+		i, cFound = t.searchCore(addr - sh)
+		if !cFound {
+			i--
+		}
+		c = i
+	}
+	if len(t.maddrs) > 0 && !cFound {
+		j, found := search(t.maddrs, addr)
+		if !found {
+			j--
+		}
+		if j >= 0 && (found || c < 0 || t.maddrs[j] >= t.addrs[c]+t.shift) {
+			if addr >= t.mends[j] {
+				return 0, false
+			}
+			return len(t.addrs) + j, true
+		}
+	}
+	if c < 0 || addr-t.shift >= t.coreEnd(c) {
+		return 0, false
+	}
+	return c, true
+}
+
+func (t *Table) location(i int, off uint64) Location {
+	if i < len(t.addrs) {
+		m := t.meta[i]
+		a := t.addrs[i]
+		return Location{
+			Name:   t.text[m.name : m.name+uint32(m.nlen)],
+			Start:  a + t.shift,
+			Offset: off,
+			Size:   t.coreEnd(i) - a,
+			Type:   m.typ,
+		}
+	}
+	j := i - len(t.addrs)
+	return Location{
+		Name:   t.mnames[j],
+		Module: t.modNames[t.mmods[j]],
+		Start:  t.maddrs[j],
+		Offset: off,
+		Size:   t.mends[j] - t.maddrs[j],
+		Type:   t.mtypes[j],
+	}
+}
+
 // LookupName returns the symbols named name (in module, "" for the core
 // kernel) that lookups can print. Several come back for names defined in
 // more than one file (static functions).
 func (t *Table) LookupName(name, module string) []Location {
-	x := t.byName
-	x.once.Do(func() { x.build(t.names) })
 	var out []Location
-	for i := x.heads[nameHash(name)&x.mask]; i != 0; i = x.next[i-1] {
-		if t.names[i-1] != name {
-			continue
+	if module != "" {
+		for j, n := range t.mnames {
+			if n == name && t.modNames[t.mmods[j]] == module {
+				out = append(out, t.location(len(t.addrs)+j, 0))
+			}
 		}
-		l := t.location(int(i-1), 0)
-		if l.Module == module {
-			out = append(out, l)
-		}
+		return out
 	}
+	h := nameHash(name)
+	t.byName.each(t.hashes, h, func(i int) {
+		if i < t.coreN && t.nameAt(i) == name {
+			out = append(out, t.location(i, 0))
+		}
+	})
 	return out
 }
 
-func (t *Table) find(addr uint64) (int, bool) {
-	sh := t.lazyShift
-	if addr < sh {
-		return 0, false // every entry that fits is at sh or above
+// nameIndex finds core entries by the hash of their name (no name is
+// read but those whose hash matches). The first scanLimit questions
+// compare the hashes one by one, a few tens of microseconds each; past
+// them, a chained hash table over the entries is built once (two int32
+// arrays and no map, in about the time of ten scans): a log with a call
+// trace asks about every symbol it printed.
+type nameIndex struct {
+	asked atomic.Int32
+	once  sync.Once
+	heads []int32 // by hash & mask: the first entry + 1, 0 for none
+	next  []int32 // by entry: the next entry + 1 of the same bucket
+	mask  uint32
+}
+
+const scanLimit = 8
+
+// each calls fn, in entry order, for the entries whose hash is h.
+func (x *nameIndex) each(hashes []uint32, h uint32, fn func(int)) {
+	if x.asked.Add(1) <= scanLimit {
+		for i, v := range hashes {
+			if v == h {
+				fn(i)
+			}
+		}
+		return
 	}
-	addr -= sh
-	// The first entry above addr, then step back one.
-	i, found := slices.BinarySearch(t.addrs, addr)
-	if !found {
-		i--
-	}
-	if i < 0 || addr >= t.ends[i] {
-		return 0, false
-	}
-	if sh != 0 {
-		if _, _, ok := t.shift(t.addrs[i], t.ends[i], sh); !ok {
-			return 0, false // moved past the top of the address space
+	x.once.Do(func() { x.build(hashes) })
+	for i := x.heads[h&x.mask]; i != 0; i = x.next[i-1] {
+		if hashes[i-1] == h {
+			fn(int(i - 1))
 		}
 	}
-	return i, true
 }
 
-func (t *Table) location(i int, off uint64) Location {
-	l := Location{
-		Name:   t.names[i],
-		Start:  t.start(i),
-		Offset: off,
-		Size:   t.ends[i] - t.addrs[i],
-		Type:   t.types[i],
+// build indexes hashes.
+func (x *nameIndex) build(hashes []uint32) {
+	size := 1
+	for size < len(hashes)/2 { // chains of two entries on average
+		size <<= 1
 	}
-	if m := t.mods[i]; m >= 0 {
-		l.Module = t.modNames[m]
+	x.mask = uint32(size - 1)
+	x.heads = make([]int32, size)
+	x.next = make([]int32, len(hashes))
+	// Walking backwards leaves each chain in entry order.
+	for i := len(hashes) - 1; i >= 0; i-- {
+		b := hashes[i] & x.mask
+		x.next[i] = x.heads[b]
+		x.heads[b] = int32(i + 1)
 	}
-	return l
 }
 
-// entry is one lookup entry while a table is being built.
+// nameHash hashes a name eight bytes at a time: the words of the name
+// (hashMix), then the bytes left and the length (hashEnd). The parsers
+// compute it from the words they read to find the end of the name.
+func nameHash(s string) uint32 {
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // only read
+	h := uint64(hashSeed)
+	for len(b) >= 8 {
+		h = hashMix(h, binary.LittleEndian.Uint64(b))
+		b = b[8:]
+	}
+	var w uint64
+	for i := 0; i < len(b); i++ {
+		w |= uint64(b[i]) << (8 * i)
+	}
+	return hashEnd(h, w, len(s))
+}
+
+const (
+	hashSeed = 0x243f6a8885a308d3
+	hashMul  = 0x9e3779b97f4a7c15
+)
+
+func hashMix(h, w uint64) uint64 { return bits.RotateLeft64((h^w)*hashMul, 29) }
+
+// hashEnd finishes a hash with the last word, of fewer than 8 bytes, and
+// the length of the name.
+func hashEnd(h, w uint64, n int) uint32 {
+	h = (h ^ w ^ uint64(n)<<56) * hashMul
+	return uint32(h>>32) ^ uint32(h)
+}
+
+// entry is one module lookup entry while a table is being built.
 type entry struct {
 	addr, end uint64
 	name      string
@@ -326,14 +479,17 @@ type entry struct {
 	typ       byte
 }
 
-func (t *Table) setEntries(es []entry) {
-	t.addrs = make([]uint64, len(es))
-	t.ends = make([]uint64, len(es))
-	t.names = make([]string, len(es))
-	t.mods = make([]int32, len(es))
-	t.types = make([]byte, len(es))
+// setModuleEntries stores es, sorted by address, as the table's module
+// entries.
+func (t *Table) setModuleEntries(es []entry) {
+	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
+	t.maddrs = make([]uint64, len(es))
+	t.mends = make([]uint64, len(es))
+	t.mnames = make([]string, len(es))
+	t.mmods = make([]int32, len(es))
+	t.mtypes = make([]byte, len(es))
 	for i, e := range es {
-		t.addrs[i], t.ends[i], t.names[i], t.mods[i], t.types[i] = e.addr, e.end, e.name, e.mod, e.typ
+		t.maddrs[i], t.mends[i], t.mnames[i], t.mmods[i], t.mtypes[i] = e.addr, e.end, e.name, e.mod, e.typ
 	}
 }
 
@@ -351,66 +507,11 @@ const (
 	kallsymsOrder
 )
 
-// newTable builds a Table from the core kernel's symbols and per-module
-// symbols, applying the kernel's rules for which names are printed and
-// how large each symbol is.
-func newTable(source string, bits, read int, core []Symbol, order tieOrder, modules []moduleSymbols) (*Table, error) {
-	t := &Table{bits: bits, symbols: read, source: source, anchors: map[string]uint64{}, byName: &nameIndex{}}
-	// The core entries go straight into the table's arrays: a kernel has
-	// 100k of them, and every intermediate copy is megabytes at the
-	// process's peak. The few module entries are merged in after.
-	var mods []entry
-	for _, m := range modules {
-		mods = append(mods, t.moduleEntries(m)...)
-	}
-	t.coreEntries(core, order, len(mods))
-	if len(t.addrs)+len(mods) == 0 {
-		return nil, fmt.Errorf("%w: none of the %d symbols read lies in the kernel's text range or is a module's code", ErrNoSymbols, read)
-	}
-	t.mergeEntries(mods)
-	return t, nil
-}
-
-// appendEntry adds e at the end of the table's arrays.
-func (t *Table) appendEntry(e entry) {
-	t.addrs = append(t.addrs, e.addr)
-	t.ends = append(t.ends, e.end)
-	t.names = append(t.names, e.name)
-	t.mods = append(t.mods, e.mod)
-	t.types = append(t.types, e.typ)
-}
-
-// mergeEntries merges es into the table's sorted arrays, after the
-// entries of equal address already there.
-func (t *Table) mergeEntries(es []entry) {
-	slices.SortStableFunc(es, func(a, b entry) int { return cmp.Compare(a.addr, b.addr) })
-	if len(es) == 0 {
-		return
-	}
-	if n := len(t.addrs); n == 0 || es[0].addr >= t.addrs[n-1] {
-		for _, e := range es {
-			t.appendEntry(e)
-		}
-		return
-	}
-	core := *t
-	t.addrs, t.ends, t.names, t.mods, t.types = nil, nil, nil, nil, nil
-	i := 0
-	for _, e := range es {
-		for i < len(core.addrs) && core.addrs[i] <= e.addr {
-			t.appendEntry(entry{core.addrs[i], core.ends[i], core.names[i], core.mods[i], core.types[i]})
-			i++
-		}
-		t.appendEntry(e)
-	}
-	for ; i < len(core.addrs); i++ {
-		t.appendEntry(entry{core.addrs[i], core.ends[i], core.names[i], core.mods[i], core.types[i]})
-	}
-}
-
-// coreEntries applies kernel/kallsyms.c's rules: the symbol printed for an
-// address is the first of its aliases in the kernel's order, and its size
-// runs to the next distinct address in the whole table (get_symbol_pos).
+// coreBuilder builds the core entries from the core symbols in address
+// order, one symbol at a time, applying kernel/kallsyms.c's rules: the
+// symbol printed for an address is the first of its aliases in the
+// kernel's order, and its size runs to the next distinct address in the
+// whole table (get_symbol_pos).
 //
 // Which addresses are looked up at all is is_ksym_addr()'s decision. A
 // kernel built with CONFIG_KALLSYMS_ALL answers in [_stext, _end); one
@@ -420,81 +521,83 @@ func (t *Table) mergeEntries(es []entry) {
 // keeps only the symbols of those two ranges, their end markers included,
 // so _end is missing. There the end markers themselves (_etext+0x..., the
 // whole rodata and data) are never printed and must not be answered.
-func (t *Table) coreEntries(core []Symbol, order tieOrder, spare int) {
-	// Filtered in place: the caller hands its slice over, and a copy of
-	// 100k symbols is 5 MB more at the process's peak.
-	syms := core[:0]
-	for _, s := range core {
-		if s.Name == "" || isMappingSymbol(s.Name) || s.Type == 'U' || s.Type == 'u' {
-			continue
-		}
-		syms = append(syms, s)
+// The ranges are only known at the end (_end is last): the entries of all
+// distinct addresses are kept, and those outside the ranges cut at the
+// end. An entry is the symbol printed at its address from the first
+// alias on: the next alias replaces it when it comes first in the
+// kernel's order.
+type coreBuilder struct {
+	t     *Table
+	order tieOrder
+	// The first code symbol and the last symbol, for tables without
+	// anchors.
+	firstText    uint64
+	hasFirstText bool
+}
+
+// add takes the next core symbol, whose name is text[off:off+n] and
+// hashes to h. Symbols the kernel never prints (undefined, mapping
+// symbols) are dropped.
+func (b *coreBuilder) add(addr uint64, off, n int, typ byte, h uint32) {
+	t := b.t
+	name := t.text[off : off+n]
+	if typ == 'U' || typ == 'u' || name[0] == '$' && isMappingSymbol(name) {
+		return
 	}
-	// Both sources list core symbols by address already (the parsers
-	// insist); only aliases at one address may need reordering.
-	if order == kallsymsOrder {
-		if !slices.IsSortedFunc(syms, compareKallsyms) {
-			slices.SortStableFunc(syms, compareKallsyms)
-		}
-	} else if !slices.IsSortedFunc(syms, compareAddr) {
-		slices.SortStableFunc(syms, compareAddr)
+	if name[0] == '_' {
+		t.anchors.note(name, addr)
 	}
-	for _, s := range syms {
-		if isAnchorName(s.Name) {
-			if _, dup := t.anchors[s.Name]; !dup {
-				t.anchors[s.Name] = s.Addr
-			}
-		}
+	if !b.hasFirstText && isTextType(typ) {
+		b.firstText, b.hasFirstText = addr, true
 	}
-	lo, hasLo := t.anchors["_stext"]
+	m := coreMeta{name: uint32(off), nlen: uint16(n), typ: typ}
+	if k := len(t.addrs) - 1; k >= 0 && t.addrs[k] == addr {
+		// An alias: the first in the kernel's order is printed.
+		if b.order == kallsymsOrder && kallsymsBefore(typ, name, t.meta[k].typ, t.nameAt(k)) {
+			t.meta[k], t.hashes[k] = m, h
+		}
+		return
+	}
+	t.addrs = append(t.addrs, addr)
+	t.meta = append(t.meta, m)
+	t.hashes = append(t.hashes, h)
+}
+
+// finish cuts the entries to the kernel's ranges.
+func (b *coreBuilder) finish() {
+	t := b.t
+	lo, hasLo := t.anchors.get("_stext")
 	if !hasLo {
-		lo, hasLo = t.anchors["_text"]
+		lo, hasLo = t.anchors.get("_text")
 	}
 	if !hasLo {
 		// No anchor: start at the lowest code symbol, so that per-cpu
 		// offsets and absolute values at small addresses never match.
-		for _, s := range syms {
-			if isTextType(s.Type) {
-				lo, hasLo = s.Addr, true
-				break
-			}
-		}
+		lo, hasLo = b.firstText, b.hasFirstText
 	}
-	if !hasLo {
+	if !hasLo || len(t.addrs) == 0 {
+		t.addrs, t.meta, t.hashes = nil, nil, nil
 		return
 	}
-	ranges := t.coreRanges(lo, syms)
-	t.coreLo, t.coreHi = ranges[0].lo, ranges[len(ranges)-1].hi
-
-	n := spare // distinct addresses: one entry each at most, and room for the modules'
-	for i := range syms {
-		if i == 0 || syms[i].Addr != syms[i-1].Addr {
-			n++
+	t.ranges = t.coreRanges(lo, t.addrs[len(t.addrs)-1])
+	t.coreLo, t.coreHi = t.ranges[0].lo, t.ranges[len(t.ranges)-1].hi
+	w := 0
+	for _, r := range t.ranges {
+		i, _ := search(t.addrs, r.lo)
+		j, _ := search(t.addrs, r.hi)
+		if i >= j {
+			continue
 		}
+		copy(t.addrs[w:], t.addrs[i:j])
+		copy(t.meta[w:], t.meta[i:j])
+		copy(t.hashes[w:], t.hashes[i:j])
+		w += j - i
 	}
-	t.addrs, t.ends = make([]uint64, 0, n), make([]uint64, 0, n)
-	t.names, t.mods, t.types = make([]string, 0, n), make([]int32, 0, n), make([]byte, 0, n)
-	r := 0
-	for i := 0; i < len(syms); {
-		s := syms[i]
-		j := i + 1
-		for j < len(syms) && syms[j].Addr == s.Addr {
-			j++
-		}
-		for r < len(ranges) && s.Addr >= ranges[r].hi {
-			r++
-		}
-		if r == len(ranges) {
-			break
-		}
-		if s.Addr >= ranges[r].lo {
-			end := ranges[r].hi
-			if j < len(syms) && syms[j].Addr < end {
-				end = syms[j].Addr
-			}
-			t.appendEntry(entry{addr: s.Addr, end: end, name: s.Name, mod: -1, typ: s.Type})
-		}
-		i = j
+	t.addrs, t.meta, t.hashes = t.addrs[:w], t.meta[:w], t.hashes[:w]
+	t.coreN = w
+	t.sample = make([]uint64, 0, (w+sampleStep-1)/sampleStep)
+	for i := 0; i < w; i += sampleStep {
+		t.sample = append(t.sample, t.addrs[i])
 	}
 }
 
@@ -502,17 +605,17 @@ func (t *Table) coreEntries(core []Symbol, order tieOrder, spare int) {
 type addrRange struct{ lo, hi uint64 }
 
 // coreRanges returns the ranges, ascending and disjoint, in which the
-// kernel answers lookups from its core symbols (see coreEntries). syms is
-// sorted by address and not empty.
-func (t *Table) coreRanges(lo uint64, syms []Symbol) []addrRange {
-	if end, ok := t.anchors["_end"]; ok && end > lo {
+// kernel answers lookups from its core symbols (see coreBuilder). last is
+// the highest symbol address.
+func (t *Table) coreRanges(lo, last uint64) []addrRange {
+	if end, ok := t.anchors.get("_end"); ok && end > lo {
 		return []addrRange{{lo, end}}
 	}
-	etext, hasEtext := t.anchors["_etext"]
+	etext, hasEtext := t.anchors.get("_etext")
 	if hasEtext && etext > lo {
 		text := []addrRange{{lo, etext}}
-		s, okS := t.anchors["_sinittext"]
-		e, okE := t.anchors["_einittext"]
+		s, okS := t.anchors.get("_sinittext")
+		e, okE := t.anchors.get("_einittext")
 		if okS && okE && s >= etext && e > s {
 			text = append(text, addrRange{s, e})
 		}
@@ -520,30 +623,20 @@ func (t *Table) coreRanges(lo uint64, syms []Symbol) []addrRange {
 	}
 	// Neither: a partial listing. Let the last symbol end at the next
 	// page boundary rather than run to the end of memory.
-	return []addrRange{{lo, roundUp(syms[len(syms)-1].Addr+1, PageSize)}}
+	return []addrRange{{lo, roundUp(last+1, PageSize)}}
 }
 
-func compareAddr(a, b Symbol) int { return cmp.Compare(a.Addr, b.Addr) }
-
-// compareKallsyms orders symbols as scripts/kallsyms does.
-func compareKallsyms(a, b Symbol) int {
-	if c := cmp.Compare(a.Addr, b.Addr); c != 0 {
-		return c
-	}
-	wa, wb := a.Type == 'w' || a.Type == 'W', b.Type == 'w' || b.Type == 'W'
+// kallsymsBefore reports whether symbol a sorts before symbol b at the
+// same address, as scripts/kallsyms orders them.
+func kallsymsBefore(at byte, an string, bt byte, bn string) bool {
+	wa, wb := at == 'w' || at == 'W', bt == 'w' || bt == 'W'
 	if wa != wb {
-		if wa {
-			return 1
-		}
-		return -1
+		return wb
 	}
-	if la, lb := isLinkerBoundary(a.Name), isLinkerBoundary(b.Name); la != lb {
-		if la {
-			return 1
-		}
-		return -1
+	if la, lb := isLinkerBoundary(an), isLinkerBoundary(bn); la != lb {
+		return lb
 	}
-	return cmp.Compare(leadingUnderscores(a.Name), leadingUnderscores(b.Name))
+	return leadingUnderscores(an) < leadingUnderscores(bn)
 }
 
 // isLinkerBoundary reports names a linker script may PROVIDE for section
@@ -564,6 +657,47 @@ func leadingUnderscores(s string) int {
 		n++
 	}
 	return n
+}
+
+// newTable builds a Table from core symbols sorted by address (as Go
+// strings: an ELF symbol table) and per-module symbols. The names are
+// copied into one block.
+func newTable(source string, bits, read int, core []Symbol, order tieOrder, modules []moduleSymbols) (*Table, error) {
+	size := 0
+	for _, s := range core {
+		size += len(s.Name)
+	}
+	blob := make([]byte, 0, size)
+	for _, s := range core {
+		blob = append(blob, s.Name...)
+	}
+	t := &Table{bits: bits, symbols: read, source: source, text: string(blob), byName: &nameIndex{}}
+	b := coreBuilder{t: t, order: order}
+	t.addrs = make([]uint64, 0, len(core))
+	t.meta = make([]coreMeta, 0, len(core))
+	t.hashes = make([]uint32, 0, len(core))
+	off := 0
+	for _, s := range core {
+		if s.Name != "" && len(s.Name) <= 0xffff {
+			b.add(s.Addr, off, len(s.Name), s.Type, nameHash(s.Name))
+		}
+		off += len(s.Name)
+	}
+	b.finish()
+	return t.finish(modules)
+}
+
+// finish adds the module entries to a table whose core is built.
+func (t *Table) finish(modules []moduleSymbols) (*Table, error) {
+	var mods []entry
+	for _, m := range modules {
+		mods = append(mods, t.moduleEntries(m)...)
+	}
+	if len(t.addrs)+len(mods) == 0 {
+		return nil, errNoUsable(t.symbols)
+	}
+	t.setModuleEntries(mods)
+	return t, nil
 }
 
 // moduleSymbols is one module's symbols in the order its symtab lists them.

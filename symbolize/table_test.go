@@ -2,6 +2,7 @@ package symbolize
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"os"
 	"path/filepath"
@@ -234,7 +235,7 @@ func TestCRLFAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(a.addrs, b.addrs) || !slices.Equal(a.ends, b.ends) || !slices.Equal(a.names, b.names) {
+	if !slices.Equal(entriesOf(a), entriesOf(b)) {
 		t.Error("CRLF System.map gives another table")
 	}
 
@@ -443,7 +444,7 @@ func TestRangesAndAnchorsRealTables(t *testing.T) {
 	// Relocating a kallsyms table moves its core, never its modules, and
 	// keeps every entry sorted.
 	moved := x86.Relocate(0xd400000)
-	if !slices.IsSorted(moved.addrs) {
+	if !slices.IsSortedFunc(entriesOf(moved), func(a, b testEntry) int { return cmp.Compare(a.addr, b.addr) }) {
 		t.Error("relocated table is not sorted")
 	}
 	for _, c := range []struct {
@@ -482,4 +483,45 @@ func lookupText(tab *Table, addr uint64, ret bool) (string, bool) {
 		return "", false
 	}
 	return loc.String(), true
+}
+
+// TestCoreAndModuleAtOneAddress pins how lookups choose between core and
+// module entries that overlap (the core and module entries are kept
+// apart, and must act as one array sorted by address, a module's entry
+// after the core's at one address): an address finds the first entry at
+// its own address, else the last one below it.
+func TestCoreAndModuleAtOneAddress(t *testing.T) {
+	tab := mustKallsyms(t, "ffffffff81000000 T _stext\n"+
+		"ffffffff81000000 T _text\n"+
+		"ffffffff81000100 T core_a\n"+
+		"ffffffff81000200 T core_b\n"+
+		"ffffffff81002000 T _etext\n"+
+		"ffffffff81000100 t mod_a\t[m1]\n"+
+		"ffffffff81000180 t mod_b\t[m1]\n")
+	moved := tab.Relocate(0x100)
+	for _, c := range []struct {
+		tab  *Table
+		addr uint64
+		want string
+	}{
+		{tab, 0xffffffff81000100, "core_a+0x0/0x100"},
+		{tab, 0xffffffff81000150, "mod_a+0x50/0x80 [m1]"},
+		{tab, 0xffffffff81000180, "mod_b+0x0/0xe80 [m1]"},
+		{tab, 0xffffffff81000200, "core_b+0x0/0x1e00"},
+		{tab, 0xffffffff81000250, "core_b+0x50/0x1e00"},
+		{moved, 0xffffffff81000100, "_stext+0x0/0x100"},
+		{moved, 0xffffffff81000150, "mod_a+0x50/0x80 [m1]"},
+		{moved, 0xffffffff81000200, "core_a+0x0/0x100"},
+		{moved, 0xffffffff81000350, "core_b+0x50/0x1e00"},
+	} {
+		if loc, ok := c.tab.Lookup(c.addr); !ok || loc.String() != c.want {
+			t.Errorf("Lookup(%#x) = %v %v, want %s", c.addr, loc, ok, c.want)
+		}
+	}
+	if got := moved.LookupName("core_a", ""); len(got) != 1 || got[0].Start != 0xffffffff81000200 {
+		t.Errorf("LookupName(core_a) = %v", got)
+	}
+	if got := moved.LookupName("mod_b", "m1"); len(got) != 1 || got[0].Start != 0xffffffff81000180 {
+		t.Errorf("LookupName(mod_b, m1) = %v", got)
+	}
 }

@@ -52,7 +52,7 @@ func loadTable(o *options, stdin io.Reader, diag *diagnostics) (*symbolSet, erro
 		if o.kaslrOffsetSet {
 			diag.warnf("--kaslr-offset ignored: kallsyms addresses are already the running kernel's")
 		}
-		t, err := parseTable(o.kallsyms, stdin, symbolize.ParseKallsyms, symbolize.ParseKallsymsData)
+		t, err := parseTable(o.kallsyms, stdin, symbolize.ParseKallsyms, symbolize.ParseKallsymsMapped)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +64,7 @@ func loadTable(o *options, stdin io.Reader, diag *diagnostics) (*symbolSet, erro
 		}
 		return set, nil
 	case o.systemMap != "":
-		t, err := parseTable(o.systemMap, stdin, symbolize.ParseSystemMap, symbolize.ParseSystemMapData)
+		t, err := parseTable(o.systemMap, stdin, symbolize.ParseSystemMap, symbolize.ParseSystemMapMapped)
 		if err != nil {
 			return nil, err
 		}
@@ -186,10 +186,12 @@ func uptime() float64 {
 
 // parseTable parses a symbol file the user named: mapped into memory when
 // it is a plain file, so that it is not copied (the table's names point
-// into the mapping, which lives as long as the process), read otherwise.
-func parseTable(path string, stdin io.Reader, parse func(io.Reader, string) (*symbolize.Table, error), parseData func([]byte, string) (*symbolize.Table, error)) (*symbolize.Table, error) {
+// into the mapping, which lives as long as the process: it is never
+// unmapped once a table uses it), read otherwise. The pages already
+// parsed are released as the parser goes (releasePages).
+func parseTable(path string, stdin io.Reader, parse func(io.Reader, string) (*symbolize.Table, error), parseMapped func([]byte, string, func([]byte)) (*symbolize.Table, error)) (*symbolize.Table, error) {
 	if data, unmap, ok := xopen.Map(path); ok {
-		t, err := parseData(data, path)
+		t, err := parseMapped(data, path, releasePages)
 		if err != nil {
 			unmap()
 		}
