@@ -207,7 +207,11 @@ const minPrescanPiece = 4 << 20
 // prescan reads the log of src once for the evidence about its kernels:
 // a plain file in pieces side by side, anything else through its decoder.
 func prescan(a *annotate.Annotator, src *source) error {
-	if src.pstore == nil && src.kmsg == "" && src.format == input.Text {
+	format := src.format
+	if format == input.Auto && src.pstore == nil && src.kmsg == "" && src.path != "-" {
+		format = sniffFormat(src.path)
+	}
+	if src.pstore == nil && src.kmsg == "" && format == input.Text {
 		if f, size, ok := xopen.Plain(src.path); ok {
 			defer f.Close()
 			parts := min(runtime.GOMAXPROCS(0), int(size/minPrescanPiece)+1)
