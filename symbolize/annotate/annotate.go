@@ -219,7 +219,7 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 	a.stats.Lines++
 	a.cur.lines++
 	var toks []parse.Token
-	printed := bytes.Contains(line, []byte("+0x")) // a symbol the kernel printed
+	printed := hasPlusHex(line) // a symbol the kernel printed
 	if a.keepBoots && !printed {
 		// A prescan needs a line's addresses only where the kernel
 		// printed symbols: the evidence of pairs and names.
@@ -356,7 +356,7 @@ func (a *Annotator) report(v Verdict, final bool) {
 // appendAnnotated appends line with the symbols of its addresses toks.
 func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte {
 	a.resolved = a.resolved[:0]
-	if len(toks) == 0 && (a.opts.Lines == nil || !bytes.Contains(line, []byte("+0x"))) {
+	if len(toks) == 0 && (a.opts.Lines == nil || !hasPlusHex(line)) {
 		return append(dst, line...)
 	}
 	d := a.decision()
@@ -858,6 +858,22 @@ func (a *Annotator) takeEvidence(cs []*Annotator) {
 		a.cur.merge(boots[0])
 	}
 	a.stale = true
+}
+
+// hasPlusHex reports whether b holds "+0x", the mark of a symbol printed
+// with its offset. A '+' is rare in a log line: most lines cost one byte
+// search.
+func hasPlusHex(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '+')
+		if i < 0 || i+2 >= len(b) {
+			return false
+		}
+		if b[i+1] == '0' && b[i+2] == 'x' {
+			return true
+		}
+		b = b[i+1:]
+	}
 }
 
 func hasSymbolizedToken(toks []parse.Token) bool {

@@ -14,3 +14,12 @@ func TestCodeLineFirstBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestHasPlusHex holds the one-byte search to bytes.Contains.
+func TestHasPlusHex(t *testing.T) {
+	for _, s := range []string{"", "+", "+0", "+0x", "a+0x1", "++0x", "+0+0x", "+1x+0", "x+0X", "+ 0x", "[  1.0] f+0x1a/0x20", "no plus here"} {
+		if got, want := hasPlusHex([]byte(s)), strings.Contains(s, "+0x"); got != want {
+			t.Errorf("hasPlusHex(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -178,7 +178,7 @@ func (a *Annotator) eol() []byte {
 // table's symbol of that name and size does. It adds their edits and
 // returns dst with the queued inline lines appended.
 func (a *Annotator) addPrintedSources(dst, line []byte, toks []parse.Token) []byte {
-	if a.opts.Lines != nil && a.src.dec.res != nil && bytes.Contains(line, []byte("+0x")) {
+	if a.opts.Lines != nil && a.src.dec.res != nil && hasPlusHex(line) {
 		a.src.printed = parse.PrintedSpans(a.src.printed[:0], line)
 		added := false
 		for _, p := range a.src.printed {
