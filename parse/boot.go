@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
 // A FactKind says what a log line tells about the kernel that wrote it.
@@ -89,12 +90,12 @@ func bodyFact(body []byte) Fact {
 
 // factPrefixes finds the first of factFormats whose prefix a text has, by
 // its first two bytes.
-var factPrefixes = func() *literalSet {
+var factPrefixes = func() *literal.Set {
 	var prefixes []string
 	for _, f := range factFormats {
 		prefixes = append(prefixes, f.prefix)
 	}
-	return newLiteralSet(prefixes...)
+	return literal.New(prefixes...)
 }()
 
 // parseBanner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
 // An Arch is the architecture a report comes from, as far as the log shows
@@ -269,7 +270,7 @@ var lineLiterals, literalMasks, cueMasks = compileLiterals()
 
 type literalMask struct{ need, any uint64 }
 
-func compileLiterals() (*literalSet, []literalMask, []uint64) {
+func compileLiterals() (*literal.Set, []literalMask, []uint64) {
 	var lits []string
 	index := map[string]int{}
 	add := func(l string) uint64 {
@@ -294,7 +295,7 @@ func compileLiterals() (*literalSet, []literalMask, []uint64) {
 	for i, c := range archCues {
 		cues[i] = add(c.literal)
 	}
-	return newLiteralSet(lits...), masks, cues
+	return literal.New(lits...), masks, cues
 }
 
 // bareEntryCandidate is the bare trace entry's shape without its digits:

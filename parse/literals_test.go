@@ -36,12 +36,12 @@ func realLines(t *testing.T) [][]byte {
 // on lines with the literals planted at the edges.
 func TestLiteralSetIsContains(t *testing.T) {
 	lines := realLines(t)
-	for _, l := range lineLiterals.lits {
+	for _, l := range lineLiterals.Literals() {
 		lines = append(lines, []byte(l), []byte("x"+l), []byte(l+"x"), []byte(l[:len(l)-1]))
 	}
 	for _, line := range lines {
 		found, prefix := lineLiterals.Find(line), lineLiterals.Prefix(line)
-		for i, l := range lineLiterals.lits {
+		for i, l := range lineLiterals.Literals() {
 			if got, want := found&(1<<i) != 0, bytes.Contains(line, []byte(l)); got != want {
 				t.Errorf("Find(%q) has %q: %v, want %v", line, l, got, want)
 			}

@@ -2,6 +2,8 @@ package parse
 
 import (
 	"bytes"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
 // reportFirstBytes holds the first byte of every reportHeaders prefix, so
@@ -78,10 +80,10 @@ var reportFirstByte = func() (t [256]bool) {
 
 // reportPrefixes finds the first of reportHeaders a text starts with, by
 // its first two bytes.
-var reportPrefixes = func() *literalSet {
+var reportPrefixes = func() *literal.Set {
 	var prefixes []string
 	for _, h := range reportHeaders {
 		prefixes = append(prefixes, h.prefix)
 	}
-	return newLiteralSet(prefixes...)
+	return literal.New(prefixes...)
 }()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
 // A draft is a report being read: the lines held so far, already
@@ -163,14 +165,10 @@ func (d *draft) holdARM(h heldLine, caller Frame, ln *lineInfo) {
 // mayTellArch is a cheap prefilter for the lines that tell the parser the
 // log's architecture (parse's cues: "RIP: ", "pstate: ", " psr: ", "epc :"
 // ...): only those are worth its address formats.
-func mayTellArch(b []byte) bool {
-	for _, w := range [...]string{"IP", "EFLAGS", "TASK>", "pstate", "Call trace", "psr", "PC is", "epc", "PSW"} {
-		if bytes.Contains(b, []byte(w)) {
-			return true
-		}
-	}
-	return false
-}
+func mayTellArch(b []byte) bool { return archWords.Find(b) != 0 }
+
+// archWords are words of parse's architecture cues, found in one pass.
+var archWords = literal.New("IP", "EFLAGS", "TASK>", "pstate", "Call trace", "psr", "PC is", "epc", "PSW")
 
 // nameRaw gives a raw frame the name a caller resolved for its address.
 func nameRaw(fr *Frame, ln *lineInfo) {

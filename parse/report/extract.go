@@ -24,8 +24,10 @@ type Extractor struct {
 	active []*draft
 	// done are finished reports waiting for an older active one to
 	// finish, so that reports come out in the order they start.
-	done     []*Report
-	out      []*Report
+	done  []*Report
+	out   []*Report
+	spare []heldLine // the held lines' array of a finished draft, for the next
+
 	inReport bool
 	// line is the 1-based number of the line being read; midLine says
 	// the last piece handed in did not end its line.
@@ -187,6 +189,7 @@ func (x *Extractor) start(h *header, m []byte, ln *lineInfo) {
 		x.finish(x.active[0])
 	}
 	d := newDraft(h, m, ln, x.opts.MaxLines)
+	d.lines, x.spare = x.spare[:0], nil
 	d.rep.StartLine = x.line
 	x.active = append(x.active, d)
 	x.add(d, ln, true)
@@ -323,6 +326,10 @@ func (x *Extractor) finish(d *draft) {
 		}
 	}
 	r := d.analyze()
+	// The report holds copies of what it needs: the held lines' array
+	// serves the next draft.
+	clear(d.lines)
+	x.spare, d.lines = d.lines[:0], nil
 	r.Arch = x.parser.Arch()
 	if r.Arch == parse.ArchUnknown && d.arm {
 		r.Arch = parse.ArchARM

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
 // A lineKind says what a report line holds, for the analysis.
@@ -54,12 +56,27 @@ var frameFormats = []frameFormat{
 	{"lockdep lock", ", at: ", pattern{Src: `^.*?\}, at: `}, lineLock},
 }
 
+// frameLiterals finds the literals of frameFormats in one pass;
+// frameLiteralBits[i] is the bit of frameFormats[i]'s.
+var frameLiterals, frameLiteralBits = func() (*literal.Set, []uint64) {
+	var lits []string
+	bits := make([]uint64, len(frameFormats))
+	for i := range frameFormats {
+		if l := frameFormats[i].literal; l != "" {
+			bits[i] = 1 << len(lits)
+			lits = append(lits, l)
+		}
+	}
+	return literal.New(lits...), bits
+}()
+
 // classifyFrame returns what kind of line body is and the stack entry it
 // holds, if any.
 func classifyFrame(body []byte) (lineKind, Frame, bool) {
+	found := frameLiterals.Find(body)
 	for i := range frameFormats {
 		f := &frameFormats[i]
-		if f.literal != "" && !bytes.Contains(body, []byte(f.literal)) {
+		if f.literal != "" && found&frameLiteralBits[i] == 0 {
 			continue
 		}
 		if f.kind == lineLR {

@@ -1,4 +1,8 @@
-package parse
+// Package literal finds which of a few dozen literals occur in a text, in
+// one pass over its bytes. The parsers guard their formats, cues, facts
+// and report words with literals; asking bytes.Contains for each in turn
+// reads a line twenty times over, and most lines hold none of them.
+package literal
 
 import (
 	"bytes"
@@ -6,16 +10,12 @@ import (
 	"math/bits"
 )
 
-// A literalSet finds which of a few dozen literals occur in a text, in one
-// pass over its bytes. The formats, cues and facts of a line are each
-// guarded by a literal; asking bytes.Contains for each in turn reads a
-// line with hex digits twenty times over, and most such lines (a boot's
-// "[mem 0x...]" ranges) hold none of them.
+// A Set finds which of its literals occur in a text.
 //
 // Every literal is at least two bytes long: the pass tests each pair of
 // neighbouring bytes against a bitmap of the literals' first two bytes, and
 // compares the whole literal only where one starts.
-type literalSet struct {
+type Set struct {
 	lits  []string
 	pairs [1 << 16 / 64]uint64 // bit p: some literal starts with the pair p
 	// starts lists, by pair, the literals that start with it (bit i:
@@ -29,19 +29,19 @@ type pairStart struct {
 	lits uint64
 }
 
-// maxLiterals is the size of the bitmask Find returns.
-const maxLiterals = 64
+// Max is the most literals a Set holds: the bits of what Find returns.
+const Max = 64
 
-// newLiteralSet compiles lits (each at least two bytes, at most 64 of
+// New compiles lits (each at least two bytes, at most 64 of
 // them); the bit i of Find's answer stands for lits[i].
-func newLiteralSet(lits ...string) *literalSet {
-	if len(lits) > maxLiterals {
-		panic(fmt.Sprintf("literalSet: %d literals, at most %d", len(lits), maxLiterals))
+func New(lits ...string) *Set {
+	if len(lits) > Max {
+		panic(fmt.Sprintf("literal: %d literals, at most %d", len(lits), Max))
 	}
-	s := &literalSet{lits: lits}
+	s := &Set{lits: lits}
 	for i, l := range lits {
 		if len(l) < 2 {
-			panic(fmt.Sprintf("literalSet: literal %q is shorter than two bytes", l))
+			panic(fmt.Sprintf("literal: literal %q is shorter than two bytes", l))
 		}
 		p := pairAt(l, 0)
 		s.pairs[p>>6] |= 1 << (p & 63)
@@ -64,7 +64,7 @@ func pairAt[T string | []byte](b T, i int) uint16 {
 }
 
 // Find returns the set of literals that occur in b, bit i for lits[i].
-func (s *literalSet) Find(b []byte) uint64 {
+func (s *Set) Find(b []byte) uint64 {
 	var found uint64
 	for i := 0; i+1 < len(b); i++ {
 		p := pairAt(b, i)
@@ -77,7 +77,7 @@ func (s *literalSet) Find(b []byte) uint64 {
 }
 
 // Prefix returns the set of literals that b starts with.
-func (s *literalSet) Prefix(b []byte) uint64 {
+func (s *Set) Prefix(b []byte) uint64 {
 	if len(b) < 2 {
 		return 0
 	}
@@ -90,7 +90,7 @@ func (s *literalSet) Prefix(b []byte) uint64 {
 
 // First returns the index of the first literal (in the set's order) that b
 // starts with, or -1.
-func (s *literalSet) First(b []byte) int {
+func (s *Set) First(b []byte) int {
 	m := s.Prefix(b)
 	if m == 0 {
 		return -1
@@ -100,7 +100,7 @@ func (s *literalSet) First(b []byte) int {
 
 // startingAt returns the literals that b starts with, of those whose first
 // pair is p and that are not in known already.
-func (s *literalSet) startingAt(b []byte, p uint16, known uint64) uint64 {
+func (s *Set) startingAt(b []byte, p uint16, known uint64) uint64 {
 	var found uint64
 	for _, st := range s.starts {
 		if st.pair != p {
@@ -116,12 +116,5 @@ func (s *literalSet) startingAt(b []byte, p uint16, known uint64) uint64 {
 	return found
 }
 
-// bit returns the mask of the literal l, which must be in the set.
-func (s *literalSet) bit(l string) uint64 {
-	for i, x := range s.lits {
-		if x == l {
-			return 1 << i
-		}
-	}
-	panic(fmt.Sprintf("literalSet: %q is not in the set", l))
-}
+// Literals returns the literals of the set, in the order of their bits.
+func (s *Set) Literals() []string { return s.lits }
