@@ -31,27 +31,25 @@ func linesSize(lines [][]byte) int64 {
 // BenchmarkTokens is the parser's cost per byte of a log: every line
 // tokenized, as the annotator does.
 func BenchmarkTokens(b *testing.B) {
-	lines := benchLog(b)
-	b.SetBytes(linesSize(lines))
-	b.ReportAllocs()
-	for b.Loop() {
-		p := NewParser(ArchUnknown)
-		for _, l := range lines {
-			p.Tokens(l)
-		}
-	}
+	benchParser(b, func(p *Parser, l []byte) { p.Tokens(l) })
 }
 
 // BenchmarkScan is the evidence pass's cost: every line scanned for what
 // it says about the kernel, without its addresses.
 func BenchmarkScan(b *testing.B) {
+	benchParser(b, func(p *Parser, l []byte) { p.Scan(l) })
+}
+
+// benchParser times read on every line of benchLog, with a fresh Parser
+// per pass.
+func benchParser(b *testing.B, read func(p *Parser, line []byte)) {
 	lines := benchLog(b)
 	b.SetBytes(linesSize(lines))
 	b.ReportAllocs()
 	for b.Loop() {
 		p := NewParser(ArchUnknown)
 		for _, l := range lines {
-			p.Scan(l)
+			read(p, l)
 		}
 	}
 }

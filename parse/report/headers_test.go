@@ -63,16 +63,7 @@ func matchHeaderAll(body []byte) (*header, []byte) {
 // put anywhere.
 func TestHeaderCandidates(t *testing.T) {
 	ix := headerIndexOf()
-	var lines [][]byte
-	logs, _ := filepath.Glob("../../testdata/*/console.log")
-	corpus, _ := filepath.Glob(filepath.Join(corpusDir, "report", "*"))
-	for _, f := range append(logs, corpus...) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, bytes.Split(data, []byte("\n"))...)
-	}
+	lines := realLines(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		var b []byte
@@ -106,4 +97,21 @@ func literalOf(h *header) string {
 		return "none"
 	}
 	return h.literal
+}
+
+// realLines returns the lines of the repository's consoles and, when
+// ../shared is beside the checkout, of the syzkaller report corpus.
+func realLines(t *testing.T) [][]byte {
+	t.Helper()
+	var lines [][]byte
+	logs, _ := filepath.Glob("../../testdata/*/console.log")
+	corpus, _ := filepath.Glob(filepath.Join(corpusDir, "report", "*"))
+	for _, f := range append(logs, corpus...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, bytes.Split(data, []byte("\n"))...)
+	}
+	return lines
 }

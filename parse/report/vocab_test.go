@@ -1,10 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,16 +21,8 @@ func TestLineMatchers(t *testing.T) {
 		{"isLinkRegister", regexp.MustCompile(`^\s*(?:lr : |LR is at |ra\s*: |LR \[)`), isLinkRegister},
 	}
 	var lines [][]byte
-	logs, _ := filepath.Glob("../../testdata/*/console.log")
-	corpus, _ := filepath.Glob(filepath.Join(corpusDir, "report", "*"))
-	for _, f := range append(logs, corpus...) {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range bytes.Split(data, []byte("\n")) {
-			lines = append(lines, l, l[len(l)/2:])
-		}
+	for _, l := range realLines(t) {
+		lines = append(lines, l, l[len(l)/2:])
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	const alphabet = " \t\r\v:.-_[(abfgrlxzARLXZ019"

@@ -170,20 +170,7 @@ func newBoot(index int, firstLine int64) *bootState {
 // what comes late in the log (the "Kernel Offset:" line of a panic) is
 // known from its first line.
 func (b *bootState) merge(p *bootState) {
-	if b.release == "" {
-		b.release = p.release
-	}
-	if p.claim.Kind != parse.FactNone {
-		b.claim, b.claimLine = p.claim, p.claimLine
-	}
-	b.noKASLR = b.noKASLR || p.noKASLR
-	if p.unloaded != "" {
-		b.unloaded = p.unloaded
-	}
-	b.maxTime = max(b.maxTime, p.maxTime)
-	if p.arch != parse.ArchUnknown {
-		b.arch = p.arch
-	}
+	b.takeFacts(p)
 	b.last = p.last
 	b.pairs, b.unmatched, b.votes = p.pairs, p.unmatched, p.votes
 	b.agreed, b.disagreed = p.agreed, p.disagreed
@@ -193,20 +180,7 @@ func (b *bootState) merge(p *bootState) {
 // extend takes in the evidence of the rest of the same boot, read apart
 // (a later piece of a log, see PrescanAt), as if read after b's.
 func (b *bootState) extend(n *bootState) {
-	if b.release == "" {
-		b.release = n.release
-	}
-	if n.claim.Kind != parse.FactNone {
-		b.claim, b.claimLine = n.claim, n.claimLine
-	}
-	b.noKASLR = b.noKASLR || n.noKASLR
-	if n.unloaded != "" {
-		b.unloaded = n.unloaded
-	}
-	b.maxTime = max(b.maxTime, n.maxTime)
-	if n.arch != parse.ArchUnknown {
-		b.arch = n.arch
-	}
+	b.takeFacts(n)
 	b.lines += n.lines
 	b.pairs += n.pairs
 	b.unmatched += n.unmatched
@@ -224,6 +198,26 @@ func (b *bootState) extend(n *bootState) {
 	b.disagreed += n.disagreed
 	b.namesAgreed += n.namesAgreed
 	b.namesDisagreed += n.namesDisagreed
+}
+
+// takeFacts takes in what n, read after b, says of the kernel: the first
+// release named, the last "Kernel Offset:" line and unloaded module, the
+// latest time, the architecture shown last.
+func (b *bootState) takeFacts(n *bootState) {
+	if b.release == "" {
+		b.release = n.release
+	}
+	if n.claim.Kind != parse.FactNone {
+		b.claim, b.claimLine = n.claim, n.claimLine
+	}
+	b.noKASLR = b.noKASLR || n.noKASLR
+	if n.unloaded != "" {
+		b.unloaded = n.unloaded
+	}
+	b.maxTime = max(b.maxTime, n.maxTime)
+	if n.arch != parse.ArchUnknown {
+		b.arch = n.arch
+	}
 }
 
 // observeFact records what one line says about the kernel.
