@@ -61,5 +61,6 @@ func parseKallsyms(data []byte, file string, release func([]byte), cuts []int) (
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}
+	p.done(t)
 	return t, nil
 }

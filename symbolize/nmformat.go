@@ -208,6 +208,7 @@ type nmParser struct {
 	lastAddr  uint64
 	lastLine  int // 0 before the first core symbol
 	lines     int // lines read
+	parts     int // how many parts the file was read in
 	modules   []moduleSymbols
 	modIndex  map[string]int
 }
@@ -306,6 +307,7 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 	}
 	p := parts[0]
 	p.t.source, p.t.byName = kind+" "+displayName(file), &nameIndex{}
+	p.parts = len(parts)
 
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
@@ -714,6 +716,14 @@ func (p *nmParser) module(lineNo int, l *nmLine, ns int) error {
 	m := &p.modules[i]
 	m.syms = append(m.syms, Symbol{Addr: l.addr, Name: p.t.text[ns : ns+len(l.name)], Module: m.name, Type: l.typ})
 	return nil
+}
+
+// done is called with the table built: the name index of a file large
+// enough to be read in parts is built ahead, meanwhile.
+func (p *nmParser) done(t *Table) {
+	if p.parts > 1 {
+		t.byName.buildAhead(t.hashes)
+	}
 }
 
 func (p *nmParser) bits() int {

@@ -58,6 +58,7 @@ func parseSystemMap(data []byte, file string, release func([]byte), cuts []int) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}
+	p.done(t)
 	return t, nil
 }
 
