@@ -436,7 +436,10 @@ func (x *nameIndex) buildAhead(hashes []uint32) {
 // build indexes hashes.
 func (x *nameIndex) build(hashes []uint32) {
 	size := 1
-	for size < len(hashes)/2 { // chains of two entries on average
+	// Chains of four to eight entries: a question compares that many
+	// hashes, nothing next to reading the names, and the heads take an
+	// eighth of the memory of the chains.
+	for size < len(hashes)/8 {
 		size <<= 1
 	}
 	x.mask = uint32(size - 1)
