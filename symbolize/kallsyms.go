@@ -28,23 +28,26 @@ func ParseKallsyms(r io.Reader, file string) (*Table, error) {
 // it, so data must not be changed or unmapped while the table or any name
 // it returned is in use.
 func ParseKallsymsData(data []byte, file string) (*Table, error) {
-	return parseKallsyms(data, file, nil)
+	return parseKallsyms(data, file, nil, nil)
 }
 
 // ParseKallsymsMapped is ParseKallsymsData over a read-only mapping of a
-// file. release is called, in order, with the parts of data already read;
+// file. release is called with the parts of data already read, in order
+// within each part of a large file that is read in parts side by side
+// (so from several goroutines at once: it must be safe for that);
 // the caller may drop their pages from memory (madvise MADV_DONTNEED),
 // which the file gives back when a name is read again. Only the names of
 // the symbols printed are then read back, and the file's pages do not
 // count in the process's memory as it is parsed.
 func ParseKallsymsMapped(data []byte, file string, release func([]byte)) (*Table, error) {
-	return parseKallsyms(data, file, release)
+	return parseKallsyms(data, file, release, nil)
 }
 
-func parseKallsyms(data []byte, file string, release func([]byte)) (*Table, error) {
-	p := newNMParser(data, file, "kallsyms", fileOrder)
-	p.release = release
-	if err := p.parse(); err != nil {
+// parseKallsyms reads data cut into parts at cuts (nil: as parseNM
+// chooses, empty: in one pass).
+func parseKallsyms(data []byte, file string, release func([]byte), cuts []int) (*Table, error) {
+	p, err := parseNM(data, file, "kallsyms", fileOrder, release, cuts)
+	if err != nil {
 		return nil, err
 	}
 	if p.t.symbols == 0 {
@@ -58,5 +61,6 @@ func parseKallsyms(data []byte, file string, release func([]byte)) (*Table, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}
+	p.done(t)
 	return t, nil
 }

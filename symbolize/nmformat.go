@@ -3,8 +3,13 @@ package symbolize
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -173,6 +178,9 @@ var hexDigit = func() (d [256]byte) {
 // that stops at the first byte it does not expect; every other line
 // (module columns, CRLF, trailing blanks, blank lines, errors) goes
 // through parseNMLine, which defines the format and its error messages.
+//
+// A large file is read in parts side by side, one parser each (see
+// parseNM), and the parts joined as one pass would have read them.
 type nmParser struct {
 	data       []byte
 	file, kind string
@@ -181,6 +189,10 @@ type nmParser struct {
 	// caller may drop them from memory (see ParseKallsymsMapped).
 	release  func([]byte)
 	released int
+	window   int // how much is read between two calls of release
+	// quit, when set, tells a part read apart that its result is no
+	// longer wanted (an earlier part failed).
+	quit *atomic.Bool
 
 	t *Table
 	b coreBuilder
@@ -190,44 +202,156 @@ type nmParser struct {
 	maxAddr    uint64
 	nonzero    bool
 	parsedAny  bool
-	// The previous core symbol, to check the order: nm -n and the kernel
-	// both list core symbols by ascending address.
-	lastAddr uint64
-	lastLine int
-	modules  []moduleSymbols
-	modIndex map[string]int
+	// The first and the previous core symbol, to check the order: nm -n
+	// and the kernel both list core symbols by ascending address.
+	firstAddr uint64
+	lastAddr  uint64
+	lastLine  int // 0 before the first core symbol
+	lines     int // lines read
+	parts     int // how many parts the file was read in
+	modules   []moduleSymbols
+	modIndex  map[string]int
 }
 
-// releaseWindow is how much input is read between two calls of release.
+// releaseWindow is how much input is read between two calls of release
+// (shared by the parts read side by side).
 const releaseWindow = 512 << 10
 
-func newNMParser(data []byte, file, kind string, order tieOrder) *nmParser {
-	t := &Table{source: kind + " " + displayName(file), byName: &nameIndex{}}
-	// data is never written while the table lives: the names are
-	// substrings of it.
-	t.text = unsafe.String(unsafe.SliceData(data), len(data))
-	// One entry per line at most: estimate the lines from the first
-	// 64 KB, with some slack, rather than count them all (a pass of its
-	// own) or let append double the arrays.
-	head := data[:min(len(data), 64<<10)]
-	n := len(data)/max(1, len(head)/(bytes.Count(head, []byte{'\n'})+1))*21/20 + 64
-	t.addrs = make([]uint64, 0, n)
-	t.meta = make([]coreMeta, 0, n)
-	t.hashes = make([]uint32, 0, n)
-	return &nmParser{data: data, file: file, kind: kind, systemMap: kind == "System.map", t: t, b: coreBuilder{t: t, order: order}}
+// splitMin is the least input read in parts side by side: a part of
+// less pays more for its goroutine and its join than it saves.
+const splitMin = 1 << 20
+
+// errQuit ends a part whose result is no longer wanted.
+var errQuit = errors.New("symbolize: part abandoned")
+
+// defaultCuts returns where parseNM cuts data: into as many parts as
+// there are processors to read them, of splitMin bytes at least. nil
+// means one pass.
+func defaultCuts(data []byte) []int {
+	parts := min(runtime.GOMAXPROCS(0), len(data)/splitMin)
+	var cuts []int
+	for i := 1; i < parts; i++ {
+		cuts = append(cuts, len(data)/parts*i)
+	}
+	return cuts
 }
 
-// parse reads every line.
-func (p *nmParser) parse() error {
-	data := p.data
-	if uint64(len(data)) > 1<<32-1 {
-		return fmt.Errorf("%s: %w: larger than 4 GB", displayName(p.file), ErrNoSymbols)
+// lineCuts moves each cut to the first line start at or after it, in
+// ascending order, dropping those at either end of data and duplicates.
+func lineCuts(data []byte, cuts []int) []int {
+	cuts = slices.Sorted(slices.Values(cuts))
+	var out []int
+	for _, c := range cuts {
+		if c <= 0 || c >= len(data) {
+			continue
+		}
+		if data[c-1] != '\n' {
+			nl := bytes.IndexByte(data[c:], '\n')
+			if nl < 0 {
+				break
+			}
+			c += nl + 1
+		}
+		if c < len(data) && (len(out) == 0 || c > out[len(out)-1]) {
+			out = append(out, c)
+		}
 	}
-	lineNo, pos := 1, 0
-	for ; pos < len(data); lineNo++ {
-		if p.release != nil && pos-p.released >= releaseWindow {
-			p.release(data[p.released:pos])
+	return out
+}
+
+// estimateLines returns how many lines part probably has, from those of
+// its first 64 KB, with some slack: one entry per line at most. Counting
+// them all would be a pass of its own; too few only costs append a
+// larger array.
+func estimateLines(part []byte) int {
+	head := part[:min(len(part), 64<<10)]
+	return len(part)/max(1, len(head)/(bytes.Count(head, []byte{'\n'})+1))*21/20 + 64
+}
+
+// parseNM reads data, a file of the given kind, cut into parts at cuts
+// (nil: defaultCuts) that are read side by side, and returns the parser
+// of the first part with everything joined into it and the table's core
+// built. The result is that of one pass: a part is joined only when it
+// follows on from the parts before it (its first symbol is not below
+// their last, its addresses have their width), and otherwise read again
+// after them, as one pass would, for the error of its first bad line.
+func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte), cuts []int) (*nmParser, error) {
+	if uint64(len(data)) > 1<<32-1 {
+		return nil, fmt.Errorf("%s: %w: larger than 4 GB", displayName(file), ErrNoSymbols)
+	}
+	if cuts == nil {
+		cuts = defaultCuts(data)
+	}
+	bounds := append(append([]int{0}, lineCuts(data, cuts)...), len(data))
+	// Each part builds its entries in its own stretch of the arrays; the
+	// joins move them down behind the previous part's.
+	base := make([]int, len(bounds))
+	for i := 1; i < len(bounds); i++ {
+		base[i] = base[i-1] + estimateLines(data[bounds[i-1]:bounds[i]])
+	}
+	n := base[len(base)-1]
+	full := coreArrays{make([]uint64, n), make([]coreMeta, n), make([]uint32, n)}
+	// data is never written while the table lives: the names are
+	// substrings of it.
+	text := unsafe.String(unsafe.SliceData(data), len(data))
+	parts := make([]*nmParser, len(bounds)-1)
+	var quit atomic.Bool
+	for i := range parts {
+		lo, hi := base[i], base[i+1]
+		t := &Table{text: text, addrs: full.addrs[lo:lo:hi], meta: full.meta[lo:lo:hi], hashes: full.hashes[lo:lo:hi]}
+		parts[i] = &nmParser{data: data, file: file, kind: kind, systemMap: kind == "System.map", release: release,
+			window: releaseWindow / len(parts), t: t, b: coreBuilder{t: t, order: order}}
+		if len(parts) > 1 {
+			parts[i].quit = &quit
+		}
+	}
+	p := parts[0]
+	p.t.source, p.t.byName = kind+" "+displayName(file), &nameIndex{}
+	p.parts = len(parts)
+
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i := 1; i < len(parts); i++ {
+		wg.Go(func() { errs[i] = parts[i].run(bounds[i], bounds[i+1]) })
+	}
+	err := p.run(0, bounds[1])
+	if err != nil {
+		quit.Store(true)
+	}
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	p.quit, p.window = nil, releaseWindow
+	for i := 1; i < len(parts); i++ {
+		if errs[i] != nil || !p.join(parts[i], full, base[i+1]) {
+			// Read the rest as one pass does, from where p stopped.
+			if err := p.run(bounds[i], len(data)); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	p.b.finish()
+	return p, nil
+}
+
+// run reads the lines of data[pos:end], which starts and ends at line
+// starts, numbering them on from the lines already read.
+func (p *nmParser) run(pos, end int) error {
+	data := p.data
+	p.released = pos
+	lineNo := p.lines + 1
+	defer func() { p.lines = lineNo - 1 }()
+	for ; pos < end; lineNo++ {
+		if pos-p.released >= p.window {
+			if p.release != nil {
+				p.release(data[p.released:pos])
+			}
 			p.released = pos
+			if p.quit != nil && p.quit.Load() {
+				return errQuit
+			}
 		}
 		// The fast path: "HEX T name\n" with no blank or NUL in the name.
 		addr, i := hexField(data, pos)
@@ -250,11 +374,98 @@ func (p *nmParser) parse() error {
 		}
 		pos = next
 	}
-	if p.release != nil && p.released < len(data) {
-		p.release(data[p.released:])
+	if p.release != nil && p.released < end {
+		p.release(data[p.released:end])
 	}
-	p.b.finish()
+	p.released = end
 	return nil
+}
+
+// coreArrays are the arrays of core entries that the parts of a file
+// share.
+type coreArrays struct {
+	addrs  []uint64
+	meta   []coreMeta
+	hashes []uint32
+}
+
+// join appends q, the part that follows p's lines, to p, and reports
+// whether it could: false, with p unchanged, when one pass would fail at
+// q's first symbol (below p's last, or of another address width). q's
+// entries are moved into full behind p's when both are still in it and
+// fit below limit, the end of q's stretch.
+func (p *nmParser) join(q *nmParser, full coreArrays, limit int) bool {
+	if p.digits != 0 && q.digits != 0 && p.digits != q.digits ||
+		p.lastLine > 0 && q.lastLine > 0 && q.firstAddr < p.lastAddr {
+		return false
+	}
+	off := p.lines
+	if p.digits == 0 && q.digits != 0 {
+		p.digits, p.digitsLine = q.digits, q.digitsLine+off
+	}
+	p.maxAddr = max(p.maxAddr, q.maxAddr)
+	p.nonzero = p.nonzero || q.nonzero
+	p.parsedAny = p.parsedAny || q.parsedAny
+	if q.lastLine > 0 {
+		if p.lastLine == 0 {
+			p.firstAddr = q.firstAddr
+		}
+		p.lastAddr, p.lastLine = q.lastAddr, q.lastLine+off
+	}
+	p.lines += q.lines
+
+	t, u := p.t, q.t
+	t.symbols += u.symbols
+	for i := range anchorNames {
+		if t.anchors.have&(1<<i) == 0 && u.anchors.have&(1<<i) != 0 {
+			t.anchors.addr[i] = u.anchors.addr[i]
+			t.anchors.have |= 1 << i
+		}
+	}
+	if !p.b.hasFirstText {
+		p.b.firstText, p.b.hasFirstText = q.b.firstText, q.b.hasFirstText
+	}
+	qa, qm, qh := u.addrs, u.meta, u.hashes
+	if k := len(t.addrs) - 1; k >= 0 && len(qa) > 0 && qa[0] == t.addrs[k] {
+		// Aliases on both sides of the cut: each side's entry is the
+		// first of its aliases in the kernel's order (add), so the
+		// first of the two is.
+		if p.b.order == kallsymsOrder && kallsymsBefore(qm[0].typ, u.nameAt(0), t.meta[k].typ, t.nameAt(k)) {
+			t.meta[k], t.hashes[k] = qm[0], qh[0]
+		}
+		qa, qm, qh = qa[1:], qm[1:], qh[1:]
+	}
+	t.addrs = joinPart(full.addrs, t.addrs, qa, limit)
+	t.meta = joinPart(full.meta, t.meta, qm, limit)
+	t.hashes = joinPart(full.hashes, t.hashes, qh, limit)
+
+	for _, m := range q.modules {
+		if i, ok := p.modIndex[m.name]; ok {
+			p.modules[i].syms = append(p.modules[i].syms, m.syms...)
+			continue
+		}
+		if p.modIndex == nil {
+			p.modIndex = map[string]int{}
+		}
+		p.modIndex[m.name] = len(p.modules)
+		p.modules = append(p.modules, m)
+	}
+	return true
+}
+
+// joinPart returns a followed by b: moved down in full, right behind a,
+// when a is still at full's start and the result ends by limit (before
+// the next part's stretch); else appended to a (a copy of it when it is
+// in full).
+func joinPart[T any](full, a, b []T, limit int) []T {
+	if unsafe.SliceData(a) == unsafe.SliceData(full) {
+		if len(a)+len(b) <= limit {
+			copy(full[len(a):len(a)+len(b)], b)
+			return full[: len(a)+len(b) : limit]
+		}
+		a = a[:len(a):len(a)] // append must not write over the next part's
+	}
+	return append(a, b...)
 }
 
 // nameEnd returns the index of the first byte from i on that is a NUL,
@@ -470,6 +681,9 @@ func (p *nmParser) core(lineNo int, addr uint64, digits int, typ byte, ns, ne in
 		return &FormatError{File: p.file, Line: lineNo, Text: lineExcerpt(p.data[ns:ne]),
 			Msg: fmt.Sprintf("address %#x is below line %d's %#x: %s files list the kernel's symbols by ascending address (is it sorted with nm -n, and not two files joined?)", addr, p.lastLine, p.lastAddr, p.kind)}
 	}
+	if p.lastLine == 0 {
+		p.firstAddr = addr
+	}
 	p.lastAddr, p.lastLine = addr, lineNo
 	if p.systemMap && unlistedName(p.t.text[ns:ne]) {
 		return nil
@@ -502,6 +716,14 @@ func (p *nmParser) module(lineNo int, l *nmLine, ns int) error {
 	m := &p.modules[i]
 	m.syms = append(m.syms, Symbol{Addr: l.addr, Name: p.t.text[ns : ns+len(l.name)], Module: m.name, Type: l.typ})
 	return nil
+}
+
+// done is called with the table built: the name index of a file large
+// enough to be read in parts is built ahead, meanwhile.
+func (p *nmParser) done(t *Table) {
+	if p.parts > 1 {
+		t.byName.buildAhead(t.hashes)
+	}
 }
 
 func (p *nmParser) bits() int {

@@ -30,20 +30,20 @@ func ParseSystemMap(r io.Reader, file string) (*Table, error) {
 // it, so data must not be changed or unmapped while the table or any name
 // it returned is in use.
 func ParseSystemMapData(data []byte, file string) (*Table, error) {
-	return parseSystemMap(data, file, nil)
+	return parseSystemMap(data, file, nil, nil)
 }
 
 // ParseSystemMapMapped is ParseSystemMapData over a read-only mapping of
 // a file, whose parts already read are passed to release as
 // ParseKallsymsMapped does.
 func ParseSystemMapMapped(data []byte, file string, release func([]byte)) (*Table, error) {
-	return parseSystemMap(data, file, release)
+	return parseSystemMap(data, file, release, nil)
 }
 
-func parseSystemMap(data []byte, file string, release func([]byte)) (*Table, error) {
-	p := newNMParser(data, file, "System.map", kallsymsOrder)
-	p.release = release
-	err := p.parse()
+// parseSystemMap reads data cut into parts at cuts, as parseKallsyms
+// does.
+func parseSystemMap(data []byte, file string, release func([]byte), cuts []int) (*Table, error) {
+	p, err := parseNM(data, file, "System.map", kallsymsOrder, release, cuts)
 	if isPlaceholderError(err) {
 		return nil, fmt.Errorf("%s: %w", displayName(file), ErrPlaceholder)
 	}
@@ -58,6 +58,7 @@ func parseSystemMap(data []byte, file string, release func([]byte)) (*Table, err
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", displayName(file), err)
 	}
+	p.done(t)
 	return t, nil
 }
 

@@ -394,9 +394,12 @@ func (t *Table) LookupName(name, module string) []Location {
 // compare the hashes one by one, a few tens of microseconds each; past
 // them, a chained hash table over the entries is built once (two int32
 // arrays and no map, in about the time of ten scans): a log with a call
-// trace asks about every symbol it printed.
+// trace asks about every symbol it printed. A table read in parts side
+// by side has its index built ahead, on another goroutine, as soon as
+// it is read (buildAhead): questions then wait for it rather than scan.
 type nameIndex struct {
 	asked atomic.Int32
+	ahead atomic.Bool // built or being built by buildAhead
 	once  sync.Once
 	heads []int32 // by hash & mask: the first entry + 1, 0 for none
 	next  []int32 // by entry: the next entry + 1 of the same bucket
@@ -407,7 +410,7 @@ const scanLimit = 8
 
 // each calls fn, in entry order, for the entries whose hash is h.
 func (x *nameIndex) each(hashes []uint32, h uint32, fn func(int)) {
-	if x.asked.Add(1) <= scanLimit {
+	if !x.ahead.Load() && x.asked.Add(1) <= scanLimit {
 		for i, v := range hashes {
 			if v == h {
 				fn(i)
@@ -423,14 +426,28 @@ func (x *nameIndex) each(hashes []uint32, h uint32, fn func(int)) {
 	}
 }
 
+// buildAhead starts building the index of hashes, the final hashes of a
+// table's core entries, on a goroutine of its own.
+func (x *nameIndex) buildAhead(hashes []uint32) {
+	x.ahead.Store(true)
+	go x.once.Do(func() { x.build(hashes) })
+}
+
 // build indexes hashes.
 func (x *nameIndex) build(hashes []uint32) {
 	size := 1
-	for size < len(hashes)/2 { // chains of two entries on average
+	// Chains of four to eight entries: a question compares that many
+	// hashes, nothing next to reading the names, and the heads take an
+	// eighth of the memory of the chains.
+	for size < len(hashes)/8 {
 		size <<= 1
 	}
 	x.mask = uint32(size - 1)
 	x.heads = make([]int32, size)
+	// Written before they are read: the heads' pages are read at random,
+	// and a fresh page read first is mapped twice (the shared zero page,
+	// then a page of its own at the first write).
+	clear(x.heads)
 	x.next = make([]int32, len(hashes))
 	// Walking backwards leaves each chain in entry order.
 	for i := len(hashes) - 1; i >= 0; i-- {
