@@ -98,7 +98,10 @@ func TestRegisterLinesAsRegexp(t *testing.T) {
 	regValues := regexp.MustCompile(`(?:^|\s)(?:` + alt + `)\s?: ?([0-9a-f]{8}|[0-9a-f]{16})\b`)
 	gpr := regexp.MustCompile(`^\s*GPR\d\d: `)
 	gprVals := regexp.MustCompile(`\s([0-9a-f]{8}|[0-9a-f]{16})\b`)
-	lines := realLines(t)
+	var lines [][]byte
+	for _, l := range realLines(t) {
+		lines = append(lines, l, l[SplitPrefix(l):]) // the parser tests the kernel's text
+	}
 	lines = append(lines, []byte("r1 : 00000000 r10: 0000000000000000"), []byte(" RAX: 00000000000000000"),
 		[]byte("GPR04: c000000001234567 0000000000000000 12345678g 1234abcd"))
 	spans := func(re *regexp.Regexp, b []byte) [][2]int {
