@@ -185,3 +185,18 @@ func TestLineCuts(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPrescanAt: whatever the log, reading it in pieces side by side
+// gathers the evidence one reading does. Seeds are in
+// testdata/fuzz/FuzzPrescanAt: excerpts of real consoles with boots,
+// offsets and printed symbols, of three architectures.
+func FuzzPrescanAt(f *testing.F) {
+	tab := fuzzTable(f)
+	f.Fuzz(func(t *testing.T, log []byte, parts uint8) {
+		want, wantOut := prescanned(t, tab, Options{}, log, 0)
+		got, gotOut := prescanned(t, tab, Options{}, log, int(parts%8)+2)
+		if got != want || !bytes.Equal(gotOut, wantOut) {
+			t.Fatalf("in %d pieces: evidence\n%s\nwant\n%s", parts%8+2, got, want)
+		}
+	})
+}
