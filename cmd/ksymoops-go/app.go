@@ -208,8 +208,8 @@ const minPrescanPiece = 4 << 20
 // a plain file in pieces side by side, anything else through its decoder.
 func prescan(a *annotate.Annotator, src *source) error {
 	format := src.format
-	if format == input.Auto && src.pstore == nil && src.kmsg == "" && src.path != "-" {
-		format = sniffFormat(src.path)
+	if format == input.Auto {
+		format = src.sniffed
 	}
 	if src.pstore == nil && src.kmsg == "" && format == input.Text {
 		if f, size, ok := xopen.Plain(src.path); ok {

@@ -31,6 +31,9 @@ type source struct {
 	pstore []string // the pstore files, in the order given
 	kmsg   string   // the log device to follow
 	format input.Format
+	// sniffed is the format a file's first line shows, when format is
+	// Auto (Auto when it was not looked at).
+	sniffed input.Format
 	// overrun, if set, is called when the kernel overwrote records of the
 	// log device before they were read.
 	overrun func()
@@ -72,7 +75,11 @@ func planSources(o *options) []*source {
 		for _, path := range expandGlob(pattern) {
 			// Only a regular file is looked at beforehand: what is read
 			// from a pipe is gone.
-			if path != "-" && isRegular(path) && (o.inputFormat == input.Pstore || o.inputFormat == input.Auto && sniffFormat(path) == input.Pstore) {
+			sniffed := input.Auto
+			if path != "-" && o.inputFormat == input.Auto && isRegular(path) {
+				sniffed = sniffFormat(path)
+			}
+			if path != "-" && isRegular(path) && (o.inputFormat == input.Pstore || sniffed == input.Pstore) {
 				if pstore == nil {
 					pstore = &source{format: input.Pstore}
 					sources = append(sources, pstore)
@@ -84,7 +91,7 @@ func planSources(o *options) []*source {
 			if path == "-" {
 				name = "standard input"
 			}
-			sources = append(sources, &source{name: name, path: path, format: o.inputFormat})
+			sources = append(sources, &source{name: name, path: path, format: o.inputFormat, sniffed: sniffed})
 		}
 	}
 	if pstore != nil {
