@@ -207,11 +207,7 @@ const minPrescanPiece = 4 << 20
 // prescan reads the log of src once for the evidence about its kernels:
 // a plain file in pieces side by side, anything else through its decoder.
 func prescan(a *annotate.Annotator, src *source) error {
-	format := src.format
-	if format == input.Auto {
-		format = src.sniffed
-	}
-	if src.pstore == nil && src.kmsg == "" && format == input.Text {
+	if src.pstore == nil && src.kmsg == "" && src.knownFormat() == input.Text {
 		if f, size, ok := xopen.Plain(src.path); ok {
 			defer f.Close()
 			parts := min(runtime.GOMAXPROCS(0), int(size/minPrescanPiece)+1)

@@ -39,6 +39,15 @@ type source struct {
 	overrun func()
 }
 
+// knownFormat is the source's format as far as known before it is read:
+// the one asked for, or the one its first line showed (Auto when neither).
+func (s *source) knownFormat() input.Format {
+	if s.format == input.Auto {
+		return s.sniffed
+	}
+	return s.format
+}
+
 // rereadable reports whether the source can be read twice, the first time
 // for the evidence about its kernels (annotate.Prescan): files can, pipes
 // cannot (standard input, <(journalctl -o json), a FIFO).
@@ -169,7 +178,7 @@ func (s *source) open(stdin io.Reader) (*decoded, error) {
 	if err != nil {
 		return nil, explainOpenError(err)
 	}
-	dec := input.NewReader(rc, s.format)
+	dec := input.NewReader(rc, s.knownFormat())
 	return &decoded{Reader: dec, dec: dec, close: rc.Close}, nil
 }
 
