@@ -26,8 +26,8 @@ type Parser struct {
 	report    string // kind of report the last line of Tokens started, or ""
 	fact      Fact   // what the last line of Tokens said about the kernel
 	prefix    int    // length of the collector's prefix of that line
-	literals  uint64 // lineLiterals found in that line's text, when it may hold addresses
-	spans     [][2]int
+	literals  uint64   // lineLiterals found in that line's text, when it may hold addresses
+	spans     [][2]int // scratch for the register values of a dump line
 }
 
 // NewParser returns a Parser. A non-zero arch fixes the architecture
