@@ -23,9 +23,9 @@ type Parser struct {
 	arch      Arch
 	fixedArch bool
 	toks      []Token
-	report    string // kind of report the last line of Tokens started, or ""
-	fact      Fact   // what the last line of Tokens said about the kernel
-	prefix    int    // length of the collector's prefix of that line
+	report    string   // kind of report the last line of Tokens started, or ""
+	fact      Fact     // what the last line of Tokens said about the kernel
+	prefix    int      // length of the collector's prefix of that line
 	literals  uint64   // lineLiterals found in that line's text, when it may hold addresses
 	spans     [][2]int // scratch for the register values of a dump line
 }
