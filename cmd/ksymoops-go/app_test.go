@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ulikunitz/xz"
+	"github.com/urfave/cli/v2"
 
 	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen/xopentest"
 )
@@ -529,5 +531,30 @@ func TestInterspersed(t *testing.T) {
 	r = runCmd(t, "", noEnv, "-m", nokallsymsMap, "a.log", "--color")
 	if r.code != 2 || !strings.Contains(r.stderr, "color") || r.stdout != "" {
 		t.Errorf("a.log --color: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestKnownNamesTransparent holds the flags' wrappers (withKnownNames) to
+// the flags they wrap: the same names, and the same help, word for word.
+func TestKnownNamesTransparent(t *testing.T) {
+	var wrappedOut, plainOut bytes.Buffer
+	wrapped := newApp(&wrappedOut, io.Discard, func(*options) error { return nil })
+	plain := newApp(&plainOut, io.Discard, func(*options) error { return nil })
+	for i, f := range plain.Flags {
+		plain.Flags[i] = unwrapFlag(f)
+		if plain.Flags[i] == f {
+			t.Errorf("flag %v is not wrapped: withKnownNames does not know its type %T", f.Names(), f)
+		}
+		if !slices.Equal(f.Names(), plain.Flags[i].Names()) {
+			t.Errorf("wrapped flag names %v, want %v", f.Names(), plain.Flags[i].Names())
+		}
+	}
+	for _, app := range []*cli.App{wrapped, plain} {
+		if err := app.Run([]string{"ksymoops-go", "--help"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if wrappedOut.String() != plainOut.String() || !strings.Contains(wrappedOut.String(), "--kallsyms") {
+		t.Errorf("help with the wrapped flags differs:\n%s\nwant:\n%s", wrappedOut.String(), plainOut.String())
 	}
 }

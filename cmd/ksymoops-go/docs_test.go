@@ -115,7 +115,7 @@ func completionFlags(app *cli.App) []completionFlag {
 		for _, n := range f.Names() {
 			c.names = append(c.names, n)
 		}
-		switch f := f.(type) {
+		switch f := unwrapFlag(f).(type) {
 		case *cli.StringFlag:
 			c.usage = f.Usage
 			c.value = "word"

@@ -124,7 +124,7 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 		Description: helpExamples + "\n\n" + sourceHelp,
 		Writer:      stdout,
 		ErrWriter:   stderr,
-		Flags: append([]cli.Flag{
+		Flags: withKnownNames(append([]cli.Flag{
 			&cli.StringFlag{Name: "kallsyms", Aliases: []string{"k"}, Usage: "symbols from a `FILE` in /proc/kallsyms format (live or saved)"},
 			&cli.StringFlag{Name: "system-map", Aliases: []string{"m"}, Usage: "symbols from a System.map `FILE` (link-time addresses)"},
 			&cli.StringFlag{Name: "lsmod", Usage: "module regions from a saved /proc/modules `FILE`: an address in a module with no symbols gets \"[module+0xoff]\""},
@@ -141,7 +141,7 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 			&cli.StringFlag{Name: "input-format", Value: "auto", Usage: "the inputs' `FORMAT`: auto|text|kmsg|journal-json|pstore (auto: told by each input's first line)"},
 			&cli.BoolFlag{Name: "kmsg", Usage: "read the kernel log from /dev/kmsg and follow it, like dmesg -w (needs root where kernel.dmesg_restrict is set)"},
 			&cli.BoolFlag{Name: "redact", Usage: "for posting in public: replace every kernel address by its symbol or \"(redacted)\", and the KASLR offset (see README)"},
-		}, sourceFlags()...),
+		}, sourceFlags()...)),
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
@@ -157,6 +157,71 @@ func newApp(stdout, stderr io.Writer, action func(*options) error) *cli.App {
 	}
 }
 
+// withKnownNames wraps each flag so that its Names are worked out once.
+// urfave/cli asks a flag for its names on every lookup, for every flag
+// looked up (runFlagActions asks whether each one is set; IsSet walks the
+// flags), and each answer runs a regexp over each name: hundreds of
+// regexp runs, a third of a millisecond of a run over one oops. The
+// wrappers embed the flag itself, so everything else about it (its
+// help, its value, its interfaces) is unchanged.
+func withKnownNames(flags []cli.Flag) []cli.Flag {
+	out := make([]cli.Flag, len(flags))
+	for i, f := range flags {
+		names := f.Names()
+		switch f := f.(type) {
+		case *cli.BoolFlag:
+			out[i] = knownNamesBool{f, names}
+		case *cli.StringFlag:
+			out[i] = knownNamesString{f, names}
+		case *cli.StringSliceFlag:
+			out[i] = knownNamesStringSlice{f, names}
+		default:
+			out[i] = f
+		}
+	}
+	return out
+}
+
+type knownNamesBool struct {
+	*cli.BoolFlag
+	names []string
+}
+
+func (f knownNamesBool) Names() []string { return f.names }
+
+type knownNamesString struct {
+	*cli.StringFlag
+	names []string
+}
+
+func (f knownNamesString) Names() []string { return f.names }
+
+type knownNamesStringSlice struct {
+	*cli.StringSliceFlag
+	names []string
+}
+
+func (f knownNamesStringSlice) Names() []string { return f.names }
+
+// unwrapFlag returns the flag a withKnownNames wrapper holds, or f.
+func unwrapFlag(f cli.Flag) cli.Flag {
+	switch f := f.(type) {
+	case knownNamesBool:
+		return f.BoolFlag
+	case knownNamesString:
+		return f.StringFlag
+	case knownNamesStringSlice:
+		return f.StringSliceFlag
+	}
+	return f
+}
+
+// isBoolFlag reports a flag that takes no value.
+func isBoolFlag(f cli.Flag) bool {
+	_, ok := unwrapFlag(f).(*cli.BoolFlag)
+	return ok
+}
+
 // interspersed lets flags follow file names (ksymoops-go crash.log -k
 // kallsyms.txt): urfave/cli v2 stops at the first file name and would take
 // the rest for more files, then read the running kernel's symbols. It moves
@@ -168,7 +233,7 @@ func interspersed(args []string, flags []cli.Flag) []string {
 	}
 	takesValue := map[string]bool{}
 	for _, f := range flags {
-		_, isBool := f.(*cli.BoolFlag)
+		isBool := isBoolFlag(f)
 		for _, n := range f.Names() {
 			takesValue[n] = !isBool
 		}
