@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strconv"
 
-	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
 	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
@@ -156,19 +155,74 @@ func parseCommandLine(rest []byte) (Fact, bool) {
 // the taint: "... Tainted: G        W  OE      6.1.0-56-amd64 #1 Debian
 // 6.1.192-2", "... Not tainted 6.1.0 #1", 2.6's "... Not tainted
 // 2.6.32-5-amd64 #1", and with a "(" before it on 2.6.18's "Tainted: P
-// (2.6.18 #1)". The taint flags are capital letters and blanks.
-var releaseAfterTaint = lazyre.New(`(?:Not tainted|Tainted: [A-Z ]*?) +\(?([0-9][^ ()#]*) #`)
+// (2.6.18 #1)". The taint flags are capital letters and blanks. It returns
+// where the release is in b, as the regular expression
+//
+//	(?:Not tainted|Tainted: [A-Z ]*?) +\(?([0-9][^ ()#]*) #
+//
+// would capture it (TestReleaseAfterTaint holds it to that); written out
+// because every report has this line, and compiling the expression cost a
+// run over one oops more than reading the line.
+func releaseAfterTaint(b []byte) (start, end int, ok bool) {
+	for i := bytes.Index(b, []byte("ainted")); i >= 0; {
+		// A release follows the first "Not tainted" or "Tainted: " whose
+		// blanks and flags end in a blank before a digit or "(".
+		at := i - 1
+		j := -1
+		switch {
+		case at >= 4 && string(b[at-4:at+len("tainted")]) == "Not tainted":
+			j = at + len("tainted")
+			k := j
+			for k < len(b) && b[k] == ' ' {
+				k++
+			}
+			if k == j {
+				j = -1
+			} else {
+				j = k
+			}
+		case at >= 0 && b[at] == 'T' && bytes.HasPrefix(b[at:], []byte("Tainted: ")):
+			j = at + len("Tainted: ")
+			k := j
+			for k < len(b) && (b[k] == ' ' || b[k] >= 'A' && b[k] <= 'Z') {
+				k++
+			}
+			if k == j || b[k-1] != ' ' {
+				j = -1
+			} else {
+				j = k
+			}
+		}
+		if j >= 0 {
+			if j < len(b) && b[j] == '(' {
+				j++
+			}
+			if j < len(b) && isDigit(b[j]) {
+				e := j
+				for e < len(b) && b[e] != ' ' && b[e] != '(' && b[e] != ')' && b[e] != '#' {
+					e++
+				}
+				if e+1 < len(b) && b[e] == ' ' && b[e+1] == '#' {
+					return j, e, true
+				}
+			}
+		}
+		next := bytes.Index(b[i+1:], []byte("ainted"))
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return 0, 0, false
+}
 
 // parseReleaseLine takes the release from a report's task line.
 func parseReleaseLine(rest []byte) (Fact, bool) {
-	if !bytes.Contains(rest, []byte("ainted")) {
+	s, e, ok := releaseAfterTaint(rest)
+	if !ok || !isRelease(rest[s:e]) {
 		return Fact{}, false
 	}
-	m := releaseAfterTaint.Get().FindSubmatchIndex(rest)
-	if m == nil || !isRelease(rest[m[2]:m[3]]) {
-		return Fact{}, false
-	}
-	return Fact{Kind: FactRelease, Release: string(rest[m[2]:m[3]])}, true
+	return Fact{Kind: FactRelease, Release: string(rest[s:e])}, true
 }
 
 func parseReportEnd([]byte) (Fact, bool) { return Fact{Kind: FactReportEnd}, true }

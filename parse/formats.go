@@ -176,7 +176,7 @@ var lineFormats = []lineFormat{
 	},
 	{
 		// ARM and old arm64: "PC is at 0xbf018014", "LR is at 0xc0123456".
-		name: "ARM PC/LR is at", literal: "C is at ",
+		name: "ARM PC/LR is at", literal: " is at ", also: []string{"PC is at ", "LR is at "},
 		re:    lazyre.New(`(?:PC is at (?:0x)?` + hex + `\b|LR is at (?:0x)?` + hex + `\b)`),
 		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
 		all:   true,
@@ -228,7 +228,7 @@ var lineFormats = []lineFormat{
 	{
 		// ARM 6.x unwinder without CONFIG_BACKTRACE_VERBOSE:
 		// " callee from caller+0x10/0x28 [mod]", raw " 0xbf005000 from 0xbf0050b8".
-		name: "ARM callee from caller", literal: " from ",
+		name: "ARM callee from caller", literal: " from ", pre: armFromCandidate,
 		re:    lazyre.New(`^\s*(?:0x` + hex + `|[A-Za-z_.$][\w.$]*(?: \[[\w-]+\])?) from (?:0x` + hex + `\b)?`),
 		slots: []slot{{group: 1, role: RoleIP}, {group: 2, role: RoleCall}},
 	},
@@ -315,6 +315,43 @@ func bareEntryCandidate(b []byte) bool {
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// armFromCandidate is the ARM unwinder line's opening without its
+// captures: one word (an address "0x..." or a name, with its "[module]")
+// and then " from ". Logs say "from" in plenty of other places.
+func armFromCandidate(b []byte) bool {
+	i := 0
+	for i < len(b) && isRegexpSpace(b[i]) {
+		i++
+	}
+	start := i
+	if bytes.HasPrefix(b[i:], []byte("0x")) {
+		i += 2
+		for i < len(b) && (isDigit(b[i]) || b[i] >= 'a' && b[i] <= 'f') {
+			i++
+		}
+		if i == start+2 {
+			return false
+		}
+	} else {
+		for i < len(b) && (isWordByte(b[i]) || b[i] == '.' || b[i] == '$') {
+			i++
+		}
+		if i == start || isDigit(b[start]) {
+			return false
+		}
+		if bytes.HasPrefix(b[i:], []byte(" [")) {
+			j := i + 2
+			for j < len(b) && (isWordByte(b[j]) || b[j] == '-') {
+				j++
+			}
+			if j > i+2 && j < len(b) && b[j] == ']' {
+				i = j + 1
+			}
+		}
+	}
+	return bytes.HasPrefix(b[i:], []byte(" from "))
+}
 
 // A registerFormat is a register dump line: opens says a line is one, and
 // values appends the bounds of each register's value in it to dst. Values

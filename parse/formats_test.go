@@ -87,6 +87,7 @@ var tokenCases = []tokenCase{
 		[]string{"[<802b4048>] ip", "[<802e1324>] call"}, ""},
 	{0, "[  794.149090][ T8604] PC is at 0x0", nil, ""},
 	{0, "PC is at 0x80b0f484", []string{"0x80b0f484 ip"}, ""},
+	{0, "[ 9171.695140][T26146] LR is at 0x82c00000", []string{"0x82c00000 call"}, ""},
 	{0, "[   28.231925] LR is at SyS_darby+0x34/0x48", nil, ""},
 	{0, "[ 9080.467190][T11783] PC is at __sanitizer_cov_trace_pc+0x4c/0x78", nil, ""},
 	{0, "[   13.407254]  panic from sysrq_reset_seq_param_set+0x0/0x90", nil, ""},

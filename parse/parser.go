@@ -6,8 +6,6 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
-
-	"github.com/ksymoops-go/ksymoops-go/parse/internal/lazyre"
 )
 
 // MaxTokens bounds the addresses taken from one line. The kernel prints at
@@ -271,7 +269,7 @@ func isCodeLine(body []byte) bool {
 // the kernel (or an earlier run) printed for it: "func+0x1a/0x60",
 // "? func+0x..", "(func)", "(func+0x10/0x20)", "func [mod]".
 func followedBySymbol(b []byte, end int) bool {
-	if k := end; k < len(b) && b[k] == ' ' && moduleNote.Get().Match(b[k+1:]) {
+	if k := end; k < len(b) && b[k] == ' ' && isModuleNote(b[k+1:]) {
 		return true // this tool's "[oopsdemo+0x1a2]" or "[in unloaded module oopsdemo_uaf?]"
 	}
 	j, paren, _ := symbolStart(b, end)
@@ -304,10 +302,41 @@ func followedBySymbol(b []byte, end int) bool {
 	return false
 }
 
-// moduleNote matches what is printed after an address in a module that has
-// no symbols: the module and the offset in it, as klogd printed them, or
-// that the address is where an unloaded module was.
-var moduleNote = lazyre.New(`^\[(?:[\w-]+\+0x[0-9a-f]+|in unloaded module [\w-]+\?)\]`)
+// isModuleNote reports what is printed after an address in a module that
+// has no symbols: the module and the offset in it, as klogd printed them,
+// or that the address is where an unloaded module was. It is the regular
+// expression
+//
+//	^\[(?:[\w-]+\+0x[0-9a-f]+|in unloaded module [\w-]+\?)\]
+//
+// written out (TestIsModuleNote holds it to it): it is asked after every
+// address followed by a blank.
+func isModuleNote(b []byte) bool {
+	if len(b) < 2 || b[0] != '[' {
+		return false
+	}
+	name := func(i int) int { // the end of the [\w-]+ run from i
+		for i < len(b) && (isWordByte(b[i]) || b[i] == '-') {
+			i++
+		}
+		return i
+	}
+	if i := name(1); i > 1 && bytes.HasPrefix(b[i:], []byte("+0x")) {
+		j := i + 3
+		for j < len(b) && (isDigit(b[j]) || b[j] >= 'a' && b[j] <= 'f') {
+			j++
+		}
+		if j > i+3 && j < len(b) && b[j] == ']' {
+			return true
+		}
+	}
+	const unloaded = "[in unloaded module "
+	if !bytes.HasPrefix(b, []byte(unloaded)) {
+		return false
+	}
+	i := name(len(unloaded))
+	return i > len(unloaded) && bytes.HasPrefix(b[i:], []byte("?]"))
+}
 
 func isSymbolByte(c byte) bool {
 	return c == '_' || c == '.' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'

@@ -170,3 +170,100 @@ func TestPrefixFirstBytes(t *testing.T) {
 		}
 	}
 }
+
+// releaseAfterTaintRE is what releaseAfterTaint finds, as a regular
+// expression: the definition the hand-written matcher is held to.
+var releaseAfterTaintRE = regexp.MustCompile(`(?:Not tainted|Tainted: [A-Z ]*?) +\(?([0-9][^ ()#]*) #`)
+
+func checkReleaseAfterTaint(t *testing.T, line []byte) {
+	t.Helper()
+	s, e, ok := releaseAfterTaint(line)
+	m := releaseAfterTaintRE.FindSubmatchIndex(line)
+	if ok != (m != nil) || ok && (s != m[2] || e != m[3]) {
+		t.Errorf("releaseAfterTaint(%q) = %d, %d, %v; the expression finds %v", line, s, e, ok, m)
+	}
+}
+
+// TestReleaseAfterTaint holds the task line's release finder to its
+// regular expression on real lines, and on lines made of the pieces it
+// looks for, near misses included.
+func TestReleaseAfterTaint(t *testing.T) {
+	lines := realLines(t)
+	pieces := []string{"Not tainted", "Not  tainted", "Tainted: ", "Tainted:", "tainted ", "G", "W", "OE", " ", "  ", "(", ")",
+		"6.1.0-56-amd64", "2.6.18", "#1", " #", "#", "Debian", "x", "9"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 50000 {
+		var b strings.Builder
+		for range r.IntN(8) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		lines = append(lines, []byte(b.String()))
+	}
+	for _, line := range lines {
+		checkReleaseAfterTaint(t, line)
+	}
+}
+
+func FuzzReleaseAfterTaint(f *testing.F) {
+	f.Add([]byte("CPU: 1 PID: 131 Comm: init Tainted: G        W  OE      6.1.0-56-amd64 #1 Debian 6.1.192-2"))
+	f.Add([]byte("Pid: 1, comm: swapper Not tainted 2.6.32-5-amd64 #1"))
+	f.Add([]byte("Tainted: P      (2.6.18 #1)"))
+	f.Fuzz(func(t *testing.T, line []byte) { checkReleaseAfterTaint(t, line) })
+}
+
+// moduleNoteRE is what isModuleNote reports, as a regular expression.
+var moduleNoteRE = regexp.MustCompile(`^\[(?:[\w-]+\+0x[0-9a-f]+|in unloaded module [\w-]+\?)\]`)
+
+// TestIsModuleNote holds the module note matcher to its regular
+// expression, on the text after every blank of the real lines and on
+// texts made of the pieces it looks for.
+func TestIsModuleNote(t *testing.T) {
+	var texts [][]byte
+	for _, line := range realLines(t) {
+		for i, c := range line {
+			if c == ' ' {
+				texts = append(texts, line[i+1:])
+			}
+		}
+	}
+	for _, s := range []string{"[oopsdemo+0x1a2]", "[in unloaded module oopsdemo_uaf?]", "[snd-hda+0xff] x", "[in unloaded module ?]", "[+0x1]", "[a+0x]"} {
+		texts = append(texts, []byte(s))
+	}
+	pieces := []string{"[", "]", "in unloaded module ", "in unloaded module", "oopsdemo", "snd-hda", "_x", "+0x", "+0X", "1a2", "ff", "G", "?", "?]", " "}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		var b strings.Builder
+		for range r.IntN(7) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		texts = append(texts, []byte(b.String()))
+	}
+	for _, b := range texts {
+		if got, want := isModuleNote(b), moduleNoteRE.Match(b); got != want {
+			t.Errorf("isModuleNote(%q) = %v, the expression says %v", b, got, want)
+		}
+	}
+}
+
+// TestFormatPrefilters holds each line format's cheap tests (its literals
+// and pre) to its expression: no line the expression matches may be turned
+// away, on the real lines and on the ARM unwinder's shapes.
+func TestFormatPrefilters(t *testing.T) {
+	lines := realLines(t)
+	for _, s := range []string{" callee from caller+0x10/0x28 [mod]", " 0xbf005000 from 0xbf0050b8", "\tfoo [m-od] from bar",
+		"$x.y from ", "0x from z", "9abc from z", "foo  from bar", "foo [] from bar", "foo [mod]from bar"} {
+		lines = append(lines, []byte(s))
+	}
+	for _, line := range lines {
+		body := line[SplitPrefix(line):]
+		found := lineLiterals.Find(body)
+		for i := range lineFormats {
+			f := &lineFormats[i]
+			m := literalMasks[i]
+			passes := found&m.need == m.need && (m.any == 0 || found&m.any != 0) && (f.pre == nil || f.pre(body))
+			if !passes && f.re.Get().Match(body) {
+				t.Errorf("format %q turns away %q, which its expression matches", f.name, body)
+			}
+		}
+	}
+}

@@ -712,6 +712,12 @@ func (a *Annotator) PrescanAt(r io.ReaderAt, size int64, parts int) error {
 	var wg sync.WaitGroup
 	for i := range cs {
 		cs[i] = a.collector(parse.ArchUnknown)
+		if i == len(cs)-1 {
+			// The last piece is read here: one piece costs no goroutine
+			// (a short log is read at once, often by a fresh thread).
+			errs[i] = cs[i].collect(piece(i))
+			break
+		}
 		wg.Go(func() { errs[i] = cs[i].collect(piece(i)) })
 	}
 	wg.Wait()
