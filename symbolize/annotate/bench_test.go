@@ -25,3 +25,71 @@ func BenchmarkAnnotate(b *testing.B) {
 		}
 	}
 }
+
+// bigLog builds a log the way cmd/internal/benchrun's makeLog does (the
+// bench of `make bench`): the plain lines of a real console repeated, with
+// one of its report lines in every hundred.
+func bigLog(b *testing.B, size int) []byte {
+	text := readTestdata(b, "x86_64-nokallsyms-nokaslr-module-oops/console.log")
+	var plain, rep [][]byte
+	in := false
+	for _, l := range bytes.SplitAfter(text, []byte("\n")) {
+		switch {
+		case bytes.Contains(l, []byte("cut here")) || bytes.Contains(l, []byte("BUG:")) || bytes.Contains(l, []byte("Oops")):
+			in = true
+		case bytes.Contains(l, []byte("end trace")):
+			in = false
+		}
+		if in {
+			rep = append(rep, l)
+		} else if len(l) > 1 {
+			plain = append(plain, l)
+		}
+	}
+	log := make([]byte, 0, size+4096)
+	for i := 0; len(log) < size; i++ {
+		if i%100 == 99 {
+			log = append(log, rep[(i/100)%len(rep)]...)
+		} else {
+			log = append(log, plain[i%len(plain)]...)
+		}
+	}
+	return log
+}
+
+// BenchmarkStreamBigLog is the annotating stream alone over the bench's
+// log (after its prescan, as the CLI runs it on a file), with the
+// System.map of its kernel: the cost per byte of an ordinary log.
+func BenchmarkStreamBigLog(b *testing.B) {
+	tab := systemMapTable(b, "System.map-6.1.192-nokallsyms")
+	log := bigLog(b, 16<<20)
+	opts := Options{LinkTime: true, OffsetSet: true}
+	b.SetBytes(int64(len(log)))
+	b.ReportAllocs()
+	w := bufio.NewWriterSize(io.Discard, 64<<10)
+	for b.Loop() {
+		b.StopTimer()
+		a := New(tab, opts)
+		if err := a.PrescanAt(bytes.NewReader(log), int64(len(log)), 1); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := a.Stream(w, bytes.NewReader(log)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPrescanBigLog is the evidence pass alone over the bench's log,
+// in one piece.
+func BenchmarkPrescanBigLog(b *testing.B) {
+	tab := systemMapTable(b, "System.map-6.1.192-nokallsyms")
+	log := bigLog(b, 16<<20)
+	b.SetBytes(int64(len(log)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := New(tab, Options{LinkTime: true, OffsetSet: true}).PrescanAt(bytes.NewReader(log), int64(len(log)), 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
