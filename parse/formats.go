@@ -298,20 +298,34 @@ func compileLiterals() (*literal.Set, []literalMask, []uint64) {
 	return literal.New(lits...), masks, cues
 }
 
-// bareEntryCandidate is the bare trace entry's shape without its digits:
-// "0x" or "? 0x" opening the text, or ending it after two blanks. Boot
-// logs are full of "0x" elsewhere ("[mem 0x0000000000000000-0x...]").
+// bareEntryCandidate is the bare trace entry's shape: "0x" or "? 0x"
+// opening the text, or "0x" and hex digits ending it (but for blanks)
+// after two blanks. Boot logs are full of "0x" elsewhere ("[mem
+// 0x0000000000000000-0x...]"); this reads only the ends of the text.
 func bareEntryCandidate(b []byte) bool {
-	lead := bytes.TrimLeft(b, " \t")
-	if bytes.HasPrefix(lead, []byte("0x")) || bytes.HasPrefix(lead, []byte("? 0x")) {
+	i := 0
+	for i < len(b) && isRegexpSpace(b[i]) {
+		i++
+	}
+	if bytes.HasPrefix(b[i:], []byte("0x")) || bytes.HasPrefix(b[i:], []byte("? 0x")) {
 		return true
 	}
-	end := bytes.TrimRight(b, " \t")
-	j := bytes.LastIndex(end, []byte("0x"))
-	if j >= 2 && end[j-1] == ' ' && end[j-2] == '?' {
-		j -= 2
+	e := len(b)
+	for e > 0 && isRegexpSpace(b[e-1]) {
+		e--
 	}
-	return j >= 2 && isBlank(end[j-1]) && isBlank(end[j-2])
+	k := e
+	for k > 0 && (isDigit(b[k-1]) || b[k-1] >= 'a' && b[k-1] <= 'f') {
+		k--
+	}
+	if k == e || k < 2 || b[k-2] != '0' || b[k-1] != 'x' {
+		return false
+	}
+	k -= 2
+	if k >= 2 && isRegexpSpace(b[k-1]) && isRegexpSpace(b[k-2]) {
+		return true
+	}
+	return k >= 4 && b[k-1] == ' ' && b[k-2] == '?' && isRegexpSpace(b[k-3]) && isRegexpSpace(b[k-4])
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }

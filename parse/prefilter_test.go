@@ -251,7 +251,8 @@ func TestIsModuleNote(t *testing.T) {
 func TestFormatPrefilters(t *testing.T) {
 	lines := realLines(t)
 	for _, s := range []string{" callee from caller+0x10/0x28 [mod]", " 0xbf005000 from 0xbf0050b8", "\tfoo [m-od] from bar",
-		"$x.y from ", "0x from z", "9abc from z", "foo  from bar", "foo [] from bar", "foo [mod]from bar"} {
+		"$x.y from ", "0x from z", "9abc from z", "foo  from bar", "foo [] from bar", "foo [mod]from bar",
+		"\f0x12", " ? 0xffff", "x  ? 0xffff  ", "x 0x12", "ab  0x1g", "a\t\t0xdead\t", "a  ?  0x1", "a ? 0x1", "  0x", "0x"} {
 		lines = append(lines, []byte(s))
 	}
 	for _, line := range lines {

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/bits"
+	"slices"
 )
 
 // A Set finds which of its literals occur in a text.
@@ -19,9 +20,11 @@ type Set struct {
 	lits  []string
 	pairs [1 << 16 / 64]uint64 // bit p: some literal starts with the pair p
 	// starts lists, by pair, the literals that start with it (bit i:
-	// lits[i]); a literal's first pair is rare in log text, so the list is
-	// short and found by a linear walk.
-	starts []pairStart
+	// lits[i]), sorted by the pair's first byte; byFirst[c] is the run of
+	// starts whose pair begins with c. A pair found in the text is looked
+	// for among the few of its first byte, not among them all.
+	starts  []pairStart
+	byFirst [256]struct{ lo, hi uint8 }
 }
 
 type pairStart struct {
@@ -55,6 +58,14 @@ func New(lits ...string) *Set {
 		if !found {
 			s.starts = append(s.starts, pairStart{pair: p, lits: 1 << i})
 		}
+	}
+	slices.SortStableFunc(s.starts, func(a, b pairStart) int { return int(a.pair&0xff) - int(b.pair&0xff) })
+	for k, st := range s.starts {
+		r := &s.byFirst[st.pair&0xff]
+		if r.hi == 0 {
+			r.lo = uint8(k)
+		}
+		r.hi = uint8(k + 1)
 	}
 	return s
 }
@@ -102,7 +113,8 @@ func (s *Set) First(b []byte) int {
 // pair is p and that are not in known already.
 func (s *Set) startingAt(b []byte, p uint16, known uint64) uint64 {
 	var found uint64
-	for _, st := range s.starts {
+	r := s.byFirst[p&0xff]
+	for _, st := range s.starts[r.lo:r.hi] {
 		if st.pair != p {
 			continue
 		}
