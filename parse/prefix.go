@@ -14,21 +14,24 @@ type prefixFormat struct {
 	// (TestPrefixFirstBytes keeps it true).
 	first string
 	match func(line []byte) int
+	// opens is set for a prefix that only ever opens a line: it is not
+	// looked for behind another.
+	opens bool
 }
 
 // prefixFormats are tried in turn, repeatedly, because they stack:
 // "Nov 22 10:00:00 host kernel: [   12.345678] " or "<4>[ 1.2][  T1] ".
 var prefixFormats = []prefixFormat{
-	{"printk level <N>", "<", matchLevel},
-	{"dmesg timestamp [  12.345678], or journalctl short-monotonic '[   12.345678] host kernel: '", "[", matchMonotonic},
-	{"caller id [  T123]/[  C1]", "[", matchCallerID},
-	{"dmesg -T [Sun Nov 22 10:00:00 2026]", "[", matchHumanTime},
-	{"dmesg -x 'kern  :warn  : '", lowerCase, matchDecoded},
-	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", "JFMASOND", matchSyslog},
-	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", digits, matchISO},
-	{"journalctl short-full 'Sun 2026-11-22 10:00:00 UTC host kernel: '", "MTWFS", matchShortFull},
-	{"journalctl short-unix '1795940682.901519 host kernel: '", digits, matchShortUnix},
-	{"journalctl short-delta '[   15.239845 <    0.000053 >] host kernel: '", "[", matchShortDelta},
+	{"printk level <N>", "<", matchLevel, false},
+	{"dmesg timestamp [  12.345678], or journalctl short-monotonic '[   12.345678] host kernel: '", "[", matchMonotonic, false},
+	{"caller id [  T123]/[  C1]", "[", matchCallerID, false},
+	{"dmesg -T [Sun Nov 22 10:00:00 2026]", "[", matchHumanTime, false},
+	{"dmesg -x 'kern  :warn  : '", lowerCase, matchDecoded, true},
+	{"syslog/journalctl 'Nov 22 10:00:00 host kernel: '", "JFMASOND", matchSyslog, false},
+	{"journalctl short-iso '2026-11-22T10:00:00+0000 host kernel: '", digits, matchISO, false},
+	{"journalctl short-full 'Sun 2026-11-22 10:00:00 UTC host kernel: '", "MTWFS", matchShortFull, false},
+	{"journalctl short-unix '1795940682.901519 host kernel: '", digits, matchShortUnix, false},
+	{"journalctl short-delta '[   15.239845 <    0.000053 >] host kernel: '", "[", matchShortDelta, false},
 }
 
 const (
@@ -47,6 +50,17 @@ var prefixFormatsByFirst = func() (t [256]uint16) {
 	return t
 }()
 
+// prefixFormatsOpening is the bit set of the prefixFormats that only open
+// a line.
+var prefixFormatsOpening = func() (m uint16) {
+	for i, f := range prefixFormats {
+		if f.opens {
+			m |= 1 << i
+		}
+	}
+	return m
+}()
+
 // SplitPrefix returns the length of the collector's prefix of line: the
 // kernel's own text starts at line[n:].
 func SplitPrefix(line []byte) (n int) {
@@ -55,7 +69,14 @@ func SplitPrefix(line []byte) (n int) {
 			break
 		}
 		progressed := false
-		for m := prefixFormatsByFirst[line[n]]; m != 0; m &= m - 1 {
+		m := prefixFormatsByFirst[line[n]]
+		if n > 0 {
+			// Behind another prefix: dmesg -x's words come first or
+			// not at all. Ordinary lines ("[    1.2] usb 1-1: ...")
+			// would offer every lower-case word to them.
+			m &^= prefixFormatsOpening
+		}
+		for ; m != 0; m &= m - 1 {
 			if k := prefixFormats[bits.TrailingZeros16(m)].match(line[n:]); k > 0 {
 				n += k
 				progressed = true
