@@ -26,10 +26,26 @@ type LineReader struct {
 // NewLineReader returns a LineReader over r that hands out lines of up to
 // maxLine bytes whole (DefaultMaxLine when maxLine <= 0).
 func NewLineReader(r io.Reader, maxLine int) *LineReader {
+	return NewLineReaderSize(r, maxLine, 0)
+}
+
+// readBuffer is how much a LineReader reads at a time.
+const readBuffer = 64 << 10
+
+// NewLineReaderSize is NewLineReader for an input of size bytes, when
+// known (size > 0): its read buffer is no larger than the input needs.
+// Fresh memory costs a short run more than reading: a one-oops log of 30
+// KB needs no 64 KB buffer.
+func NewLineReaderSize(r io.Reader, maxLine int, size int64) *LineReader {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}
-	return &LineReader{r: bufio.NewReaderSize(r, 64<<10), max: maxLine}
+	n := readBuffer
+	if size > 0 && size < readBuffer {
+		// One byte more, so that the first read meets the end.
+		n = max(int(size)+1, 4<<10)
+	}
+	return &LineReader{r: bufio.NewReaderSize(r, n), max: maxLine}
 }
 
 // A Line is one line of input.

@@ -122,3 +122,37 @@ func TestSplice(t *testing.T) {
 		t.Errorf("clamped: %q", got)
 	}
 }
+
+// TestLineReaderSizeHint: the read buffer sized to the input (any hint,
+// right or wrong) hands out the same lines as the default one.
+func TestLineReaderSizeHint(t *testing.T) {
+	inputs := []string{"", "a", "a\n", "one\r\ntwo\nthree", strings.Repeat("x", 70<<10) + "\ny\n",
+		strings.Repeat("[    1.000000] line\n", 4000)}
+	for _, in := range inputs {
+		_, want := readAll(t, []byte(in), 64<<10)
+		for _, hint := range []int64{-1, 0, 1, 100, int64(len(in)), int64(len(in)) + 1, 10 << 20} {
+			lr := NewLineReaderSize(bytes.NewReader([]byte(in)), 64<<10, hint)
+			var got []Line
+			for {
+				l, err := lr.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				l.Text = bytes.Clone(l.Text)
+				got = append(got, l)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("hint %d over %d bytes: %d lines, want %d", hint, len(in), len(got), len(want))
+			}
+			for i := range got {
+				if !bytes.Equal(got[i].Text, want[i].Text) || !bytes.Equal(got[i].EOL, want[i].EOL) ||
+					got[i].Offset != want[i].Offset || got[i].Whole != want[i].Whole {
+					t.Fatalf("hint %d over %d bytes: line %d = %+v, want %+v", hint, len(in), i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

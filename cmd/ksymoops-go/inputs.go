@@ -130,6 +130,10 @@ func expandGlob(pattern string) []string {
 // sniffFormat returns the format of a file by its first line, Text when it
 // cannot be read (the error is reported when it is read in its turn).
 func sniffFormat(path string) input.Format {
+	if f, size, ok := xopen.Plain(path); ok {
+		defer f.Close()
+		return input.Detect(input.SniffAt(f, size))
+	}
 	rc, err := xopen.Open(path, nil)
 	if err != nil {
 		return input.Text
@@ -145,7 +149,12 @@ type decoded struct {
 	dec    *input.Reader
 	pstore *input.PstoreSet
 	close  func() error
+	size   int64 // of a plain file, read as it is; 0 when not known
 }
+
+// Size returns the size of a plain file read as it is, 0 when not known:
+// the annotator sizes its read buffer to it.
+func (d *decoded) Size() int64 { return d.size }
 
 func (d *decoded) Close() error {
 	if d.close == nil {
@@ -173,6 +182,16 @@ func (s *source) open(stdin io.Reader) (*decoded, error) {
 			}
 		}
 		return &decoded{Reader: set.Reader(), pstore: set}, nil
+	}
+	if f, size, ok := xopen.Plain(s.path); ok {
+		// Read as it is, without a buffer of xopen's (the line reader
+		// has one).
+		dec := input.NewReader(f, s.knownFormat())
+		d := &decoded{Reader: dec, dec: dec, close: f.Close}
+		if dec.Format() == input.Text {
+			d.size = size
+		}
+		return d, nil
 	}
 	rc, err := xopen.Open(s.path, stdin)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"slices"
 )
 
@@ -97,6 +98,27 @@ func Sniff(br *bufio.Reader) []byte {
 	}
 	if errors.Is(err, bufio.ErrBufferFull) || err != nil {
 		head, _ = br.Peek(br.Buffered())
+	}
+	return head
+}
+
+// SniffAt is Sniff for a file of size bytes that can be read at any
+// offset: the start of r up to its first newline, maxSniff bytes or its
+// end, read a little at a time (a log's first line is short).
+func SniffAt(r io.ReaderAt, size int64) []byte {
+	limit := int(min(size, maxSniff))
+	head := make([]byte, 0, min(limit, 4<<10))
+	for len(head) < limit {
+		want := min(limit, max(2*len(head), cap(head)))
+		if cap(head) < want {
+			head = append(head, make([]byte, want-len(head))...)[:len(head)]
+		}
+		n, err := r.ReadAt(head[len(head):want], int64(len(head)))
+		line := head[len(head) : len(head)+n]
+		head = head[:len(head)+n]
+		if bytes.IndexByte(line, '\n') >= 0 || err != nil || n == 0 {
+			break
+		}
 	}
 	return head
 }

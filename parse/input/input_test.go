@@ -280,3 +280,25 @@ func TestPstoreOrderSynthetic(t *testing.T) {
 		}
 	}
 }
+
+// TestSniffAtIsSniff: the head read at offsets tells the same format as
+// the head a buffered reader peeks, for the formats' first lines, long
+// first lines (a journal line's MESSAGE after 5 KB, a line past maxSniff)
+// and none.
+func TestSniffAtIsSniff(t *testing.T) {
+	long := `{"__REALTIME_TIMESTAMP":"1","X":"` + strings.Repeat("y", 5000) + `","MESSAGE":"x"}` + "\n"
+	for _, head := range []string{
+		"5,0,0,-;Linux version 6.1.0-56-amd64\nmore\n",
+		long, long[:len(long)-1],
+		"Panic#12 Part3\r\n<5>[    1.4] x\n",
+		"[    0.000000] Linux version 6.1.0-56-amd64\n",
+		`{"` + strings.Repeat("z", 70<<10) + `":"","MESSAGE":"x"}` + "\n",
+		"", "x", "\n",
+	} {
+		want := Detect(Sniff(bufio.NewReaderSize(strings.NewReader(head), maxSniff)))
+		got := SniffAt(strings.NewReader(head), int64(len(head)))
+		if Detect(got) != want || !strings.HasPrefix(head, string(got)) {
+			t.Errorf("%.40q: SniffAt tells %v (%d bytes), Sniff %v", head, Detect(got), len(got), want)
+		}
+	}
+}

@@ -32,7 +32,7 @@ type decoder interface {
 // A Reader reads a kernel log source and returns plain kernel text, lines
 // of the form the kernel's console and dmesg print.
 type Reader struct {
-	src     *bufio.Reader
+	src     io.Reader // plain text is read from it as it is
 	format  Format
 	dec     decoder
 	pending []byte // decoded text not yet read
@@ -45,6 +45,10 @@ type Reader struct {
 // detected from the first line of r (Detect), so NewReader waits until the
 // first line has arrived.
 func NewReader(r io.Reader, f Format) *Reader {
+	if f == Text {
+		// Passed through: no buffer of its own (its reader has one).
+		return &Reader{src: r, format: f}
+	}
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < maxSniff {
 		br = bufio.NewReaderSize(r, maxSniff)

@@ -500,7 +500,8 @@ type Flusher interface {
 // not known yet are held back until the evidence arrives (the "Kernel
 // Offset:" line at the end of a panic), the report ends, or MaxHold lines
 // have been held; lines outside reports are written as they come. After a
-// Prescan of the same input nothing needs to be held.
+// Prescan of the same input nothing needs to be held. When r has a Size
+// method (bytes.Reader, io.SectionReader), its read buffer is sized to it.
 func (a *Annotator) Stream(w Flusher, r io.Reader) error {
 	err := a.stream(w, r)
 	if err == nil {
@@ -517,7 +518,7 @@ func (a *Annotator) Stream(w Flusher, r io.Reader) error {
 }
 
 func (a *Annotator) stream(w Flusher, r io.Reader) error {
-	lr := parse.NewLineReader(r, a.opts.MaxLine)
+	lr := parse.NewLineReaderSize(r, a.opts.MaxLine, sizeOf(r))
 	for {
 		l, err := lr.Next()
 		if errors.Is(err, io.EOF) {
@@ -683,6 +684,16 @@ func (h *hold) reset() {
 	h.bytes = 0
 }
 
+// sizeOf returns the size of r's input when r tells it (a Size method, as
+// bytes.Reader's and io.SectionReader's), 0 when it does not: the read
+// buffers need be no larger.
+func sizeOf(r io.Reader) int64 {
+	if s, ok := r.(interface{ Size() int64 }); ok {
+		return s.Size()
+	}
+	return 0
+}
+
 // Prescan reads a whole log for the evidence about each of its boots
 // before Stream annotates it from its start: so the "Kernel Offset:" line
 // at the end of a panic applies to every report of its boot, and a later
@@ -791,7 +802,7 @@ func (a *Annotator) collector(arch parse.Arch) *Annotator {
 
 // collect reads r for evidence (see Prescan).
 func (p *Annotator) collect(r io.Reader) error {
-	lr := parse.NewLineReader(r, p.opts.MaxLine)
+	lr := parse.NewLineReaderSize(r, p.opts.MaxLine, sizeOf(r))
 	for {
 		l, err := lr.Next()
 		if errors.Is(err, io.EOF) {

@@ -143,6 +143,11 @@ func Plain(path string) (f *os.File, size int64, ok bool) {
 	if path == "-" {
 		return nil, 0, false
 	}
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		// Not opened: opening a FIFO would take the one reading of it
+		// from whoever opens it next.
+		return nil, 0, false
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, false
