@@ -58,6 +58,20 @@ type Line struct {
 	Whole bool
 }
 
+// Raw returns the line as it came, its text and its terminator, when they
+// lie side by side (as a LineReader hands them out): written as it is, a
+// line needs no copy of its own.
+func (l Line) Raw() ([]byte, bool) {
+	n := len(l.Text)
+	if len(l.EOL) == 0 {
+		return l.Text, true
+	}
+	if cap(l.Text) < n+len(l.EOL) || &l.Text[:n+1][n] != &l.EOL[0] {
+		return nil, false
+	}
+	return l.Text[:n+len(l.EOL)], true
+}
+
 // Buffered returns the number of input bytes read ahead and not yet handed
 // out. When it is zero, the next call may block: a good moment to flush.
 func (lr *LineReader) Buffered() int { return lr.r.Buffered() }

@@ -156,3 +156,28 @@ func TestLineReaderSizeHint(t *testing.T) {
 		}
 	}
 }
+
+// TestLineRaw: a LineReader's lines are their text and terminator side by
+// side, long ones too; a line put together elsewhere is not.
+func TestLineRaw(t *testing.T) {
+	in := "one\r\n" + strings.Repeat("x", 100<<10) + "\nlast"
+	lr := NewLineReader(strings.NewReader(in), 0)
+	var joined []byte
+	for {
+		l, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		raw, ok := l.Raw()
+		if !ok || string(raw) != string(l.Text)+string(l.EOL) {
+			t.Fatalf("line at %d: Raw = %.20q, %v", l.Offset, raw, ok)
+		}
+		joined = append(joined, raw...)
+	}
+	if string(joined) != in {
+		t.Error("the raw lines do not make the input")
+	}
+	if _, ok := (Line{Text: []byte("a"), EOL: []byte("\n")}).Raw(); ok {
+		t.Error("Raw of a text and terminator apart says they are side by side")
+	}
+}

@@ -562,6 +562,19 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 // that is a listing already, the input is this tool's output, and the new
 // one is dropped.
 func (a *Annotator) emit(w io.Writer, l parse.Line, toks []parse.Token, code *codeContext) error {
+	a.lineEOL = l.EOL
+	if len(a.pending) == 0 && code == nil && (!l.Whole || len(toks) == 0 && (a.opts.Lines == nil || !hasPlusHex(l.Text))) {
+		// Nothing to add (most lines): the line goes out as it came,
+		// from the reader's buffer.
+		if raw, ok := l.Raw(); ok {
+			a.resolved = a.resolved[:0]
+			if a.opts.Sink != nil {
+				return a.opts.Sink.Line(l, raw, a.resolved)
+			}
+			_, err := w.Write(raw)
+			return err
+		}
+	}
 	out := a.out[:0]
 	a.lineEOL = l.EOL
 	if len(a.pending) > 0 {
