@@ -175,6 +175,21 @@ func TestPrefixFirstBytes(t *testing.T) {
 // expression: the definition the hand-written matcher is held to.
 var releaseAfterTaintRE = regexp.MustCompile(`(?:Not tainted|Tainted: [A-Z ]*?) +\(?([0-9][^ ()#]*) #`)
 
+// piecedTexts returns n texts of up to most of pieces each, drawn at
+// random (from seed): the near misses of a matcher abound among them.
+func piecedTexts(seed uint64, n, most int, pieces ...string) [][]byte {
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	texts := make([][]byte, n)
+	for i := range texts {
+		var b []byte
+		for range r.IntN(most) {
+			b = append(b, pieces[r.IntN(len(pieces))]...)
+		}
+		texts[i] = b
+	}
+	return texts
+}
+
 func checkReleaseAfterTaint(t *testing.T, line []byte) {
 	t.Helper()
 	s, e, ok := releaseAfterTaint(line)
@@ -189,16 +204,8 @@ func checkReleaseAfterTaint(t *testing.T, line []byte) {
 // looks for, near misses included.
 func TestReleaseAfterTaint(t *testing.T) {
 	lines := realLines(t)
-	pieces := []string{"Not tainted", "Not  tainted", "Tainted: ", "Tainted:", "tainted ", "G", "W", "OE", " ", "  ", "(", ")",
-		"6.1.0-56-amd64", "2.6.18", "#1", " #", "#", "Debian", "x", "9"}
-	r := rand.New(rand.NewPCG(1, 2))
-	for range 50000 {
-		var b strings.Builder
-		for range r.IntN(8) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		lines = append(lines, []byte(b.String()))
-	}
+	lines = append(lines, piecedTexts(1, 50000, 8, "Not tainted", "Not  tainted", "Tainted: ", "Tainted:", "tainted ", "G", "W", "OE", " ", "  ", "(", ")",
+		"6.1.0-56-amd64", "2.6.18", "#1", " #", "#", "Debian", "x", "9")...)
 	for _, line := range lines {
 		checkReleaseAfterTaint(t, line)
 	}
@@ -229,15 +236,8 @@ func TestIsModuleNote(t *testing.T) {
 	for _, s := range []string{"[oopsdemo+0x1a2]", "[in unloaded module oopsdemo_uaf?]", "[snd-hda+0xff] x", "[in unloaded module ?]", "[+0x1]", "[a+0x]"} {
 		texts = append(texts, []byte(s))
 	}
-	pieces := []string{"[", "]", "in unloaded module ", "in unloaded module", "oopsdemo", "snd-hda", "_x", "+0x", "+0X", "1a2", "ff", "G", "?", "?]", " "}
-	r := rand.New(rand.NewPCG(5, 6))
-	for range 50000 {
-		var b strings.Builder
-		for range r.IntN(7) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		texts = append(texts, []byte(b.String()))
-	}
+	texts = append(texts, piecedTexts(5, 50000, 7, "[", "]", "in unloaded module ", "in unloaded module", "oopsdemo", "snd-hda", "_x",
+		"+0x", "+0X", "1a2", "ff", "G", "?", "?]", " ")...)
 	for _, b := range texts {
 		if got, want := isModuleNote(b), moduleNoteRE.Match(b); got != want {
 			t.Errorf("isModuleNote(%q) = %v, the expression says %v", b, got, want)

@@ -11,7 +11,11 @@ import (
 
 // readAll splits input with a LineReader and glues it back together.
 func readAll(t testing.TB, input []byte, maxLine int) (joined []byte, lines []Line) {
-	lr := NewLineReader(bytes.NewReader(input), maxLine)
+	return readLines(t, NewLineReader(bytes.NewReader(input), maxLine))
+}
+
+// readLines reads lr to its end, checking the lines' offsets.
+func readLines(t testing.TB, lr *LineReader) (joined []byte, lines []Line) {
 	for {
 		l, err := lr.Next()
 		if errors.Is(err, io.EOF) {
@@ -131,19 +135,7 @@ func TestLineReaderSizeHint(t *testing.T) {
 	for _, in := range inputs {
 		_, want := readAll(t, []byte(in), 64<<10)
 		for _, hint := range []int64{-1, 0, 1, 100, int64(len(in)), int64(len(in)) + 1, 10 << 20} {
-			lr := NewLineReaderSize(bytes.NewReader([]byte(in)), 64<<10, hint)
-			var got []Line
-			for {
-				l, err := lr.Next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				l.Text = bytes.Clone(l.Text)
-				got = append(got, l)
-			}
+			_, got := readLines(t, NewLineReaderSize(bytes.NewReader([]byte(in)), 64<<10, hint))
 			if len(got) != len(want) {
 				t.Fatalf("hint %d over %d bytes: %d lines, want %d", hint, len(in), len(got), len(want))
 			}
