@@ -53,6 +53,9 @@ type Writer struct {
 	buf    []byte
 	direct bool  // the job's turn has come
 	err    error // the first error writing dst
+	// through is direct with no error: the job writes dst without the
+	// lock (a write a line would otherwise take it twice).
+	through atomic.Bool
 }
 
 func newWriter(dst io.Writer, limit int) *Writer {
@@ -64,6 +67,13 @@ func newWriter(dst io.Writer, limit int) *Writer {
 // Write writes p to the shared writer in the job's turn, and keeps it
 // until then. It blocks while the kept output would grow past the bound.
 func (w *Writer) Write(p []byte) (int, error) {
+	if w.through.Load() {
+		n, err := w.dst.Write(p)
+		if err != nil {
+			w.fail(err)
+		}
+		return n, err
+	}
 	w.mu.Lock()
 	for !w.direct && w.err == nil && len(w.buf) > 0 && len(w.buf)+len(p) > w.limit {
 		w.cond.Wait()
@@ -117,6 +127,7 @@ func (w *Writer) fail(err error) {
 	if w.err == nil {
 		w.err = err
 	}
+	w.through.Store(false)
 	w.cond.Broadcast()
 	w.mu.Unlock()
 }
@@ -138,6 +149,7 @@ func (w *Writer) turn() {
 	}
 	w.buf = nil
 	w.direct = true
+	w.through.Store(w.err == nil)
 	w.cond.Broadcast()
 }
 
