@@ -185,3 +185,52 @@ func (ix *headerIndex) confirm(text []byte, i int, g uint32, set *headerSet) {
 		}
 	}
 }
+
+// firstWord returns where a header word starts in text, a block of lines,
+// on the first line that holds one; -1 when text holds none. The scan sees
+// a word at the probe of its first or second byte, in the order of the
+// probes; words on different lines start at least minWord+1 bytes apart,
+// so the probes that see them are never in the same step of the loop: the
+// first word it sees is on the first line with a word, if not the first
+// word of that line.
+func (ix *headerIndex) firstWord(text []byte) int {
+	f := &ix.filter
+	i := 0
+	for ; i+8 <= len(text); i += 6 {
+		v := binary.LittleEndian.Uint64(text[i : i+8])
+		h0 := uint32(v) * gramMul >> (32 - gramBits)
+		h1 := uint32(v>>16) * gramMul >> (32 - gramBits)
+		h2 := uint32(v>>32) * gramMul >> (32 - gramBits)
+		if (f[h0/64%filterWords]>>(h0%64)|f[h1/64%filterWords]>>(h1%64)|f[h2/64%filterWords]>>(h2%64))&1 != 0 {
+			for k := 0; k < 6; k += 2 {
+				if at := ix.wordAt(text, i+k, uint32(v>>(8*k))); at >= 0 {
+					return at
+				}
+			}
+		}
+	}
+	for ; i+4 <= len(text); i += 2 {
+		g := binary.LittleEndian.Uint32(text[i : i+4])
+		if h := g * gramMul >> (32 - gramBits); f[h/64%filterWords]&(1<<(h%64)) != 0 {
+			if at := ix.wordAt(text, i, g); at >= 0 {
+				return at
+			}
+		}
+	}
+	return -1
+}
+
+// wordAt returns where a header word starts that gram g, at i in text, is
+// part of, or -1.
+func (ix *headerIndex) wordAt(text []byte, i int, g uint32) int {
+	for _, e := range ix.grams {
+		if e.gram != g {
+			continue
+		}
+		at := i - int(e.off)
+		if at >= 0 && bytes.HasPrefix(text[at:], []byte(headerWords[e.word])) {
+			return at
+		}
+	}
+	return -1
+}

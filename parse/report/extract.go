@@ -26,6 +26,7 @@ type Extractor struct {
 	// finish, so that reports come out in the order they start.
 	done  []*Report
 	out   []*Report
+	many  []*Report  // the reports of the lines Lines reads
 	spare []heldLine // the held lines' array of a finished draft, for the next
 
 	inReport bool
