@@ -98,7 +98,12 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 	}
 	h.section = d.section
 	if !h.marker {
-		kind, fr, ok := classifyFrame(h.text)
+		kind, fr, ok := lineOther, Frame{}, false
+		if !ln.notFrame || len(ln.body) > maxHeldLine {
+			// (A line cut to maxHeldLine is another text than the
+			// one reportish classified.)
+			kind, fr, ok = classifyFrame(h.text)
+		}
 		switch {
 		case kind == lineTrace && d.lockNext:
 			// "is trying to release lock (mrt_lock) at:" names the

@@ -113,8 +113,7 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 	if h == nil && len(x.active) == 0 {
 		return x.out
 	}
-	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n,
-		time: timestamp(text[:n])}
+	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n}
 	d := x.route(&ln)
 	if h != nil && d != nil && !d.ended && (h.flags&weak != 0 || d.prefixed && n == 0) {
 		// Not enough to end the report that is being printed: a line of
@@ -122,7 +121,7 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 		h = nil
 	}
 	switch {
-	case h != nil && d != nil && d.joins(h, ln.time):
+	case h != nil && d != nil && d.joins(h, timestamp(text[:n])):
 		d.ended = false
 		x.take(d, &ln, h)
 	case h != nil:
@@ -253,6 +252,7 @@ func (x *Extractor) continueOpen(d *draft, ln *lineInfo) {
 		x.add(d, ln, true)
 		return
 	}
+	ln.notFrame = true
 	x.add(d, ln, false)
 	if d.quiet >= quietLines {
 		x.end(d)
@@ -308,8 +308,8 @@ func (x *Extractor) add(d *draft, ln *lineInfo, belongs bool) {
 		d.rep.Lines += d.pendingLines + 1
 		d.pendingLines = 0
 		d.quiet = 0
-		if ln.time >= 0 {
-			d.lastTime = ln.time
+		if t := timestamp(ln.text[:ln.prefix]); t >= 0 {
+			d.lastTime = t
 		}
 		x.inReport = true
 	} else {
@@ -358,13 +358,15 @@ func (x *Extractor) emit() {
 
 // A lineInfo is one input line as the extractor sees it.
 type lineInfo struct {
-	off, end int64   // the line's offsets in the input, end after its terminator
-	text     []byte  // the whole line, without its terminator
-	body     []byte  // the kernel's text: text without the collector's prefix
-	prefix   int     // len(text) - len(body)
-	ctx      []byte  // the printk caller id ("T123", "C1"), or none
-	time     float64 // the dmesg timestamp in seconds, -1 without one
+	off, end int64  // the line's offsets in the input, end after its terminator
+	text     []byte // the whole line, without its terminator
+	body     []byte // the kernel's text: text without the collector's prefix
+	prefix   int    // len(text) - len(body)
+	ctx      []byte // the printk caller id ("T123", "C1"), or none
 	named    []Named
+	// notFrame: classifyFrame found the body no line of a stack (or of
+	// another kind): reportish said so.
+	notFrame bool
 }
 
 // timestamp reads the dmesg timestamp ("[   12.345678]") in a line's

@@ -119,7 +119,8 @@ func isWordByte(c byte) bool { return c == '_' || isLetter(c) || isDigit(c) }
 
 // reportish reports whether body is the kind of line a report is made of:
 // a frame, a register dump, an indented continuation, a blank, or a line
-// of the reports' vocabulary.
+// of the reports' vocabulary. When it is not, classifyFrame found it no
+// frame (or other line kind) either.
 func reportish(body []byte) bool {
 	if len(bytes.TrimSpace(body)) == 0 || body[0] == ' ' || body[0] == '\t' {
 		return true
