@@ -159,3 +159,27 @@ func BenchmarkBigLogLines(b *testing.B) {
 	}
 	b.ReportMetric(float64(reports), "reports")
 }
+
+// BenchmarkHeaderScanBlock is the header word scan of Lines over the big
+// log's bytes, a line with a word at a time.
+func BenchmarkHeaderScanBlock(b *testing.B) {
+	log := makeBigLog(b, 8<<20)
+	ix := headerIndexOf()
+	b.SetBytes(int64(len(log)))
+	n := 0
+	for b.Loop() {
+		n = 0
+		for rest := log; ; n++ {
+			at := ix.firstWord(rest)
+			if at < 0 {
+				break
+			}
+			end := bytes.IndexByte(rest[at:], '\n')
+			if end < 0 {
+				break
+			}
+			rest = rest[at+end+1:]
+		}
+	}
+	b.ReportMetric(float64(n), "hits")
+}
