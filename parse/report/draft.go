@@ -79,7 +79,10 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 		return
 	}
 	if mayTellArch(ln.body) {
-		p.Tokens(ln.text) // the parser learns the architecture from the line
+		// The parser learns the architecture from the line (in Scan: the
+		// line's addresses, what the rest of Tokens finds, are not
+		// needed).
+		p.Scan(ln.text)
 	}
 	body := ln.body
 	if len(body) > maxHeldLine {

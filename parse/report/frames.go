@@ -218,7 +218,9 @@ func parseCallee(b []byte, p int) (fr Frame, end int, ok bool) {
 	if p == start {
 		return Frame{}, p, false
 	}
-	fr.Name = string(b[start:p])
+	// The name is made a string only for an entry: most lines that
+	// start with a word are none.
+	name := b[start:p]
 	if off, size, n := offsetSize(b[p:]); n > 0 {
 		fr.Offset, fr.Size = off, size
 		p += n
@@ -228,16 +230,20 @@ func parseCallee(b []byte, p int) (fr Frame, end int, ok bool) {
 			}
 			p++
 		}
+		fr.Name = string(name)
 		return fr, readSuffixes(b, p, &fr), true
 	}
 	switch {
 	case paren:
 		// ARM's "[<c0123456>] (func) from": a bare name in parentheses
 		// after an address only.
+		fr.Name = string(name)
 		return fr, p + 1, p < len(b) && b[p] == ')' && fr.Address != 0
 	case bytes.HasPrefix(b[p:], []byte(" from ")):
+		fr.Name = string(name)
 		return fr, p, true // ARM 6.x "callee from caller+0x10/0x28"
 	case p < len(b) && b[p] == ' ' && sourceLine(b[p+1:], &fr) > 0:
+		fr.Name = string(name)
 		return fr, readSuffixes(b, p, &fr), true
 	}
 	return Frame{}, p, false
