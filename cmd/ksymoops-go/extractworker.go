@@ -84,10 +84,14 @@ func (b *lineBatch) add(l parse.Line, named []report.Named) bool {
 	if len(b.text) == 0 && len(b.odd) == 0 {
 		b.first, b.next = l.Offset, l.Offset
 	}
-	at := len(b.text)
-	b.text = append(b.text, l.Text...)
-	eol := len(b.text)
-	b.text = append(b.text, l.EOL...)
+	at, eol := len(b.text), len(b.text)+len(l.Text)
+	if n := len(l.Text) + len(l.EOL); len(l.EOL) > 0 && cap(l.Text) >= n && &l.Text[:n][len(l.Text)] == &l.EOL[0] {
+		// The terminator follows the text in the reader's buffer, as
+		// it mostly does: one copy.
+		b.text = append(b.text, l.Text[:n]...)
+	} else {
+		b.text = append(append(b.text, l.Text...), l.EOL...)
+	}
 	if !plain(l) || len(named) > 0 || l.Offset != b.next {
 		b.named = append(b.named, named...)
 		b.odd = append(b.odd, oddLine{at: at, eol: eol, end: len(b.text), offset: l.Offset, whole: l.Whole, named: len(b.named)})

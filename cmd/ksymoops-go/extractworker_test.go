@@ -103,3 +103,37 @@ func TestBatchesAsInline(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBatchAdd is the stream's side of the hand-over: the lines of a
+// real console log put in batches, as the stream hands them to the worker.
+func BenchmarkBatchAdd(b *testing.B) {
+	log, err := os.ReadFile(td + "/x86_64-nokallsyms-nokaslr-module-oops/console.log")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lr := parse.NewLineReader(bytes.NewReader(bytes.Repeat(log, 40)), 0)
+	var lines []parse.Line
+	size := 0
+	for {
+		l, err := lr.Next()
+		if err != nil {
+			break
+		}
+		// The lines sit in one buffer with their terminators, as a
+		// LineReader hands them out.
+		all := append(bytes.Clone(l.Text), l.EOL...)
+		l.Text, l.EOL = all[:len(l.Text)], all[len(l.Text):]
+		lines = append(lines, l)
+		size += len(all)
+	}
+	b.SetBytes(int64(size))
+	bt := &lineBatch{}
+	for b.Loop() {
+		for _, l := range lines {
+			if bt.add(l, nil) {
+				bt.reset()
+			}
+		}
+		bt.reset()
+	}
+}
