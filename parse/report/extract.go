@@ -28,6 +28,9 @@ type Extractor struct {
 	out   []*Report
 	many  []*Report  // the reports of the lines Lines reads
 	spare []heldLine // the held lines' array of a finished draft, for the next
+	// spareText is the last chunk a finished draft cut its lines' text
+	// from, for the next.
+	spareText []byte
 
 	inReport bool
 	// line is the 1-based number of the line being read; midLine says
@@ -190,6 +193,7 @@ func (x *Extractor) start(h *header, m []byte, ln *lineInfo) {
 	}
 	d := newDraft(h, m, ln, x.opts.MaxLines)
 	d.lines, x.spare = x.spare[:0], nil
+	d.buf, x.spareText = x.spareText[:0], nil
 	d.rep.StartLine = x.line
 	x.active = append(x.active, d)
 	x.add(d, ln, true)
@@ -327,10 +331,11 @@ func (x *Extractor) finish(d *draft) {
 		}
 	}
 	r := d.analyze()
-	// The report holds copies of what it needs: the held lines' array
-	// serves the next draft.
+	// The report holds copies of what it needs (strings): the held
+	// lines' array and their text serve the next draft.
 	clear(d.lines)
 	x.spare, d.lines = d.lines[:0], nil
+	x.spareText, d.buf = d.buf[:0], nil
 	r.Arch = x.parser.Arch()
 	if r.Arch == parse.ArchUnknown && d.arm {
 		r.Arch = parse.ArchARM
