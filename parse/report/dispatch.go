@@ -211,12 +211,12 @@ func (ix *headerIndex) confirm(text []byte, i int, g uint32, set *headerSet) {
 }
 
 // firstWord returns where a header word starts in text, a block of lines,
-// on the first line that holds one; -1 when text holds none. The scan sees
-// a word at the probe of one of its two grams at wordProbe, in the order
-// of the probes; words on different lines are seen at least minWord bytes
-// apart (a word's grams lie inside it, and a newline is between them), so
-// never in the same step of the loop: the first word it sees is on the
-// first line with a word, if not the first word of that line.
+// on the first line that holds one; -1 when text holds none. The scan
+// sees each word at the probe of one of its two grams at wordProbe, and
+// tries the probes in order; a word on an earlier line is seen at an
+// earlier probe (its grams lie inside it, before the newline): the first
+// word it sees is on the first line with a word, if not the first word of
+// that line.
 func (ix *headerIndex) firstWord(text []byte) int {
 	f := &ix.filter
 	i := 0
