@@ -252,7 +252,7 @@ func (x *Extractor) continueOpen(d *draft, ln *lineInfo) {
 		x.end(d)
 		return
 	}
-	if reportish(ln.body) {
+	if reportish(ln) {
 		x.add(d, ln, true)
 		return
 	}
@@ -372,6 +372,18 @@ type lineInfo struct {
 	// notFrame: classifyFrame found the body no line of a stack (or of
 	// another kind): reportish said so.
 	notFrame bool
+	// found are the lineLiterals in body, once haveFound.
+	found     uint64
+	haveFound bool
+}
+
+// literals returns the lineLiterals in the line's body, found once for
+// all who look.
+func (ln *lineInfo) literals() uint64 {
+	if !ln.haveFound {
+		ln.found, ln.haveFound = lineLiterals.Find(ln.body), true
+	}
+	return ln.found
 }
 
 // timestamp reads the dmesg timestamp ("[   12.345678]") in a line's

@@ -56,9 +56,13 @@ var frameFormats = []frameFormat{
 	{"lockdep lock", ", at: ", pattern{Src: `^.*?\}, at: `}, lineLock},
 }
 
-// frameLiterals finds the literals of frameFormats in one pass;
-// frameLiteralBits[i] is the bit of frameFormats[i]'s.
-var frameLiterals, frameLiteralBits = func() (*literal.Set, []uint64) {
+// lineLiterals finds in one pass over a report's line the literals that
+// the reading of the line looks for: those of frameFormats
+// (frameLiteralBits[i] is the bit of frameFormats[i]'s), the words of
+// parse's architecture cues (archBits) and the "Call Trace:" that may end
+// a line (callTraceBit). A line is classified, checked for a cue and for a
+// section marker: one pass, not three.
+var lineLiterals, frameLiteralBits, archBits, callTraceBit = func() (*literal.Set, []uint64, uint64, uint64) {
 	var lits []string
 	bits := make([]uint64, len(frameFormats))
 	for i := range frameFormats {
@@ -67,13 +71,28 @@ var frameLiterals, frameLiteralBits = func() (*literal.Set, []uint64) {
 			lits = append(lits, l)
 		}
 	}
-	return literal.New(lits...), bits
+	var arch uint64
+	for _, w := range archWords {
+		arch |= 1 << len(lits)
+		lits = append(lits, w)
+	}
+	trace := uint64(1) << len(lits)
+	lits = append(lits, "Call Trace:")
+	return literal.New(lits...), bits, arch, trace
 }()
+
+// archWords are words of parse's architecture cues.
+var archWords = []string{"IP", "EFLAGS", "TASK>", "pstate", "Call trace", "psr", "PC is", "epc", "PSW"}
 
 // classifyFrame returns what kind of line body is and the stack entry it
 // holds, if any.
 func classifyFrame(body []byte) (lineKind, Frame, bool) {
-	found := frameLiterals.Find(body)
+	return classifyFrameFound(body, lineLiterals.Find(body))
+}
+
+// classifyFrameFound is classifyFrame for a body whose lineLiterals are
+// found.
+func classifyFrameFound(body []byte, found uint64) (lineKind, Frame, bool) {
 	for i := range frameFormats {
 		f := &frameFormats[i]
 		if f.literal != "" && found&frameLiteralBits[i] == 0 {
