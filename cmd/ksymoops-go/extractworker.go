@@ -22,25 +22,36 @@ type extractWorker struct {
 	flushed bool
 }
 
-// A lineBatch is lines handed over together: their text and terminators
-// back to back in text, the names of their raw addresses in named.
+// A lineBatch is lines handed over together, their text and terminators
+// back to back in text. Most lines are plain: whole, with a terminator
+// that can be told from the text ("\r\n" or "\n", as a parse.LineReader
+// cuts them), right after the line before, naming no address. Those cost
+// the hand-over a copy of their bytes, and the worker passes them on in
+// runs to Extractor.Lines, which skims the lines between reports. The
+// others are listed in odd, with what the text does not tell.
 type lineBatch struct {
 	text  []byte
-	lines []batchLine
+	first int64 // where the batch's first line starts in the input
+	next  int64 // where the line after its last one starts
+	odd   []oddLine
 	named []report.Named
 }
 
-type batchLine struct {
-	offset           int64
-	whole            bool
-	text, eol, named int // where the line's text, terminator and names end
+// An oddLine is a line that is not plain: a piece of an overlong line, a
+// last line without a terminator, a line after a gap in the offsets (a
+// stream that skipped input), or one whose raw addresses have names.
+type oddLine struct {
+	at, eol, end int // where the line's text, terminator and the line end in the batch's text
+	offset       int64
+	whole        bool
+	named        int // where its names end in named
 }
 
 // Batch bounds: enough lines that handing a batch over costs little per
 // line, few enough buffers that the worker never lags far behind.
 const (
-	batchLines   = 1024
 	batchBytes   = 256 << 10
+	batchOdd     = 1024
 	batchBuffers = 4
 )
 
@@ -62,16 +73,44 @@ func (w *extractWorker) add(l parse.Line, named []report.Named) {
 	if w.cur == nil {
 		w.cur = <-w.free
 	}
-	b := w.cur
-	b.text = append(b.text, l.Text...)
-	end := len(b.text)
-	b.text = append(b.text, l.EOL...)
-	b.named = append(b.named, named...)
-	b.lines = append(b.lines, batchLine{offset: l.Offset, whole: l.Whole, text: end, eol: len(b.text), named: len(b.named)})
-	if len(b.lines) >= batchLines || len(b.text) >= batchBytes {
-		w.full <- b
+	if w.cur.add(l, named) {
+		w.full <- w.cur
 		w.cur = nil
 	}
+}
+
+// add appends a line to b, and reports whether b is full.
+func (b *lineBatch) add(l parse.Line, named []report.Named) bool {
+	if len(b.text) == 0 && len(b.odd) == 0 {
+		b.first, b.next = l.Offset, l.Offset
+	}
+	at, eol := len(b.text), len(b.text)+len(l.Text)
+	if n := len(l.Text) + len(l.EOL); len(l.EOL) > 0 && cap(l.Text) >= n && &l.Text[:n][len(l.Text)] == &l.EOL[0] {
+		// The terminator follows the text in the reader's buffer, as
+		// it mostly does: one copy.
+		b.text = append(b.text, l.Text[:n]...)
+	} else {
+		b.text = append(append(b.text, l.Text...), l.EOL...)
+	}
+	if !plain(l) || len(named) > 0 || l.Offset != b.next {
+		b.named = append(b.named, named...)
+		b.odd = append(b.odd, oddLine{at: at, eol: eol, end: len(b.text), offset: l.Offset, whole: l.Whole, named: len(b.named)})
+	}
+	b.next = l.Offset + int64(len(l.Text)+len(l.EOL))
+	return len(b.text) >= batchBytes || len(b.odd) >= batchOdd
+}
+
+// plain reports whether l is whole and its terminator is the one
+// Extractor.Lines tells from the text: "\r\n", or "\n" after a byte that
+// is not "\r". (A line's text holds no "\n": lines are cut at each.)
+func plain(l parse.Line) bool {
+	switch len(l.EOL) {
+	case 1:
+		return l.Whole && l.EOL[0] == '\n' && (len(l.Text) == 0 || l.Text[len(l.Text)-1] != '\r')
+	case 2:
+		return l.Whole && l.EOL[0] == '\r' && l.EOL[1] == '\n'
+	}
+	return false
 }
 
 // finish hands over the last lines, waits for the worker to read them,
@@ -96,17 +135,32 @@ func (w *extractWorker) finish() map[string]int64 {
 func (w *extractWorker) run() {
 	defer close(w.done)
 	for b := range w.full {
-		start, named := 0, 0
-		for _, bl := range b.lines {
-			l := parse.Line{Text: b.text[start:bl.text], EOL: b.text[bl.text:bl.eol], Offset: bl.offset, Whole: bl.whole}
-			w.count(w.x.LineNamed(l, b.named[named:bl.named]))
-			start, named = bl.eol, bl.named
-		}
-		b.text, b.lines, b.named = b.text[:0], b.lines[:0], b.named[:0]
+		b.read(w.x, w.count)
+		b.reset()
 		w.free <- b
 	}
 	w.count(w.x.Flush())
 }
+
+// read gives x the lines of b, the runs of plain lines together and the
+// odd lines one by one, and got the reports they complete.
+func (b *lineBatch) read(x *report.Extractor, got func([]*report.Report)) {
+	pos, off, named := 0, b.first, 0
+	for _, o := range b.odd {
+		if o.at > pos {
+			got(x.Lines(b.text[pos:o.at], off))
+		}
+		l := parse.Line{Text: b.text[o.at:o.eol], EOL: b.text[o.eol:o.end], Offset: o.offset, Whole: o.whole}
+		got(x.LineNamed(l, b.named[named:o.named]))
+		pos, off, named = o.end, o.offset+int64(o.end-o.at), o.named
+	}
+	if pos < len(b.text) {
+		got(x.Lines(b.text[pos:], off))
+	}
+}
+
+// reset empties b for the next lines.
+func (b *lineBatch) reset() { b.text, b.odd, b.named = b.text[:0], b.odd[:0], b.named[:0] }
 
 func (w *extractWorker) count(reps []*report.Report) {
 	for _, r := range reps {

@@ -130,3 +130,56 @@ func BenchmarkHeaderScan(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/float64(len(lines)), "hits/line")
 }
+
+// BenchmarkBigLogLines reads BenchmarkBigLog's log through Lines, in
+// blocks of whole lines of about 256 KB (the CLI's extractor worker's
+// batches).
+func BenchmarkBigLogLines(b *testing.B) {
+	log := makeBigLog(b, bigLogMB<<20)
+	var blocks [][]byte
+	for rest := log; len(rest) > 0; {
+		n := min(len(rest), 256<<10)
+		if i := bytes.LastIndexByte(rest[:n], '\n'); i >= 0 && n < len(rest) {
+			n = i + 1
+		}
+		blocks, rest = append(blocks, rest[:n]), rest[n:]
+	}
+	b.SetBytes(int64(len(log)))
+	b.ReportAllocs()
+	reports := 0
+	for b.Loop() {
+		x := NewExtractor(Options{})
+		reports = 0
+		off := int64(0)
+		for _, block := range blocks {
+			reports += len(x.Lines(block, off))
+			off += int64(len(block))
+		}
+		reports += len(x.Flush())
+	}
+	b.ReportMetric(float64(reports), "reports")
+}
+
+// BenchmarkHeaderScanBlock is the header word scan of Lines over the big
+// log's bytes, a line with a word at a time.
+func BenchmarkHeaderScanBlock(b *testing.B) {
+	log := makeBigLog(b, 8<<20)
+	ix := headerIndexOf()
+	b.SetBytes(int64(len(log)))
+	n := 0
+	for b.Loop() {
+		n = 0
+		for rest := log; ; n++ {
+			at := ix.firstWord(rest)
+			if at < 0 {
+				break
+			}
+			end := bytes.IndexByte(rest[at:], '\n')
+			if end < 0 {
+				break
+			}
+			rest = rest[at+end+1:]
+		}
+	}
+	b.ReportMetric(float64(n), "hits")
+}

@@ -2,8 +2,10 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -27,9 +29,21 @@ var headerWords = [...]string{
 }
 
 // minWord is the shortest header word: the scan probes every other byte
-// for a 4-byte gram, so a word's grams at offsets 0 and 1 must both lie
-// inside it.
+// for a 4-byte gram, so a word's two grams at wordProbe and the byte after
+// must both lie inside it.
 const minWord = 5
+
+// wordProbe is where the scan looks for a word's grams (0 for the words
+// not listed): the rarest pair of grams of the word in the other lines of
+// real logs (the repository's consoles, syzkaller's corpus), so that
+// common text wakes the slow check up less often: "erne" of "Kernel"
+// hides in every "kernel", "nabl" of "Unable" in "enabled", "rote" of
+// "protection" in "NX (Execute Disable) protection: active".
+var wordProbe = map[string]int{
+	"BUG at ": 1, "WARNING": 1, "INFO: ": 1, "Kernel panic": 4, "Internal error": 5, "divide error": 4,
+	"divide_error": 3, "Unable to handle": 7, "Alignment trap": 2, "protection fault": 9, "stack segment": 4,
+	"VFS: Busy": 2, "VFS: Close": 2, "DEBUG_LOCKS": 3, "LOCKUP": 1, "Object already free": 12,
+}
 
 // A headerSet is a set of headers, by their index in headers.
 type headerSet [(len(headers) + 63) / 64]uint64
@@ -48,7 +62,8 @@ type headerIndex struct {
 	// filter has the bits of the hashes of the words' grams: a gram
 	// whose bit is clear starts no word.
 	filter [filterWords]uint64
-	// grams are the words' grams, where they sit in their words.
+	// grams are the words' grams, where they sit in their words, by
+	// gram.
 	grams []wordGram
 	// of are the headers of each word.
 	of [len(headerWords)]headerSet
@@ -86,17 +101,6 @@ func headerIndexOf() *headerIndex {
 }
 
 func (ix *headerIndex) build() {
-	for w, word := range headerWords {
-		if len(word) < minWord {
-			panic("report: header word " + word + " is too short")
-		}
-		for off := range 2 {
-			g := binary.LittleEndian.Uint32([]byte(word[off:]))
-			h := gramHash(g)
-			ix.filter[h/64] |= 1 << (h % 64)
-			ix.grams = append(ix.grams, wordGram{g, uint8(w), uint8(off)})
-		}
-	}
 	for i := range headers {
 		if w := wordOf(&headers[i]); w >= 0 {
 			ix.of[w].add(i)
@@ -104,6 +108,22 @@ func (ix *headerIndex) build() {
 			ix.always.add(i)
 		}
 	}
+	for w, word := range headerWords {
+		if ix.of[w].empty() {
+			continue // an earlier word stands for all its headers: it need not be found
+		}
+		probe := wordProbe[word]
+		if len(word) < minWord || probe+minWord > len(word) {
+			panic("report: header word " + word + " is too short for its probe")
+		}
+		for off := probe; off < probe+2; off++ {
+			g := binary.LittleEndian.Uint32([]byte(word[off:]))
+			h := gramHash(g)
+			ix.filter[h/64] |= 1 << (h % 64)
+			ix.grams = append(ix.grams, wordGram{g, uint8(w), uint8(off)})
+		}
+	}
+	slices.SortFunc(ix.grams, func(a, b wordGram) int { return cmp.Compare(a.gram, b.gram) })
 }
 
 // wordOf returns the index of the first of headerWords that h's text
@@ -157,10 +177,17 @@ func (ix *headerIndex) candidates(text []byte) headerSet {
 		h0 := uint32(v) * gramMul >> (32 - gramBits)
 		h1 := uint32(v>>16) * gramMul >> (32 - gramBits)
 		h2 := uint32(v>>32) * gramMul >> (32 - gramBits)
-		if (f[h0/64%filterWords]>>(h0%64)|f[h1/64%filterWords]>>(h1%64)|f[h2/64%filterWords]>>(h2%64))&1 != 0 {
-			ix.confirm(text, i, uint32(v), &set)
-			ix.confirm(text, i+2, uint32(v>>16), &set)
-			ix.confirm(text, i+4, uint32(v>>32), &set)
+		b0, b1, b2 := f[h0/64%filterWords]>>(h0%64)&1, f[h1/64%filterWords]>>(h1%64)&1, f[h2/64%filterWords]>>(h2%64)&1
+		if b0|b1|b2 != 0 {
+			if b0 != 0 {
+				ix.confirm(text, i, uint32(v), &set)
+			}
+			if b1 != 0 {
+				ix.confirm(text, i+2, uint32(v>>16), &set)
+			}
+			if b2 != 0 {
+				ix.confirm(text, i+4, uint32(v>>32), &set)
+			}
 		}
 	}
 	for ; i+4 <= len(text); i += 2 {
@@ -175,13 +202,74 @@ func (ix *headerIndex) candidates(text []byte) headerSet {
 // confirm adds to set the headers of the words that gram g, at i in text,
 // starts a copy of.
 func (ix *headerIndex) confirm(text []byte, i int, g uint32, set *headerSet) {
-	for _, e := range ix.grams {
-		if e.gram != g {
-			continue
-		}
+	for _, e := range ix.gramsOf(g) {
 		at := i - int(e.off)
 		if at >= 0 && bytes.HasPrefix(text[at:], []byte(headerWords[e.word])) {
 			set.or(&ix.of[e.word])
 		}
 	}
+}
+
+// firstWord returns where a header word starts in text, a block of lines,
+// on the first line that holds one; -1 when text holds none. The scan
+// sees each word at the probe of one of its two grams at wordProbe, and
+// tries the probes in order; a word on an earlier line is seen at an
+// earlier probe (its grams lie inside it, before the newline): the first
+// word it sees is on the first line with a word, if not the first word of
+// that line.
+func (ix *headerIndex) firstWord(text []byte) int {
+	f := &ix.filter
+	i := 0
+	for ; i+8 <= len(text); i += 6 {
+		v := binary.LittleEndian.Uint64(text[i : i+8])
+		h0 := uint32(v) * gramMul >> (32 - gramBits)
+		h1 := uint32(v>>16) * gramMul >> (32 - gramBits)
+		h2 := uint32(v>>32) * gramMul >> (32 - gramBits)
+		b0, b1, b2 := f[h0/64%filterWords]>>(h0%64)&1, f[h1/64%filterWords]>>(h1%64)&1, f[h2/64%filterWords]>>(h2%64)&1
+		if b0|b1|b2 != 0 {
+			if at := ix.wordAt(text, i, uint32(v), b0); at >= 0 {
+				return at
+			}
+			if at := ix.wordAt(text, i+2, uint32(v>>16), b1); at >= 0 {
+				return at
+			}
+			if at := ix.wordAt(text, i+4, uint32(v>>32), b2); at >= 0 {
+				return at
+			}
+		}
+	}
+	for ; i+4 <= len(text); i += 2 {
+		g := binary.LittleEndian.Uint32(text[i : i+4])
+		if h := g * gramMul >> (32 - gramBits); f[h/64%filterWords]&(1<<(h%64)) != 0 {
+			if at := ix.wordAt(text, i, g, 1); at >= 0 {
+				return at
+			}
+		}
+	}
+	return -1
+}
+
+// wordAt returns where a header word starts that gram g, at i in text, is
+// part of, or -1; none when the filter's bit for g is 0.
+func (ix *headerIndex) wordAt(text []byte, i int, g uint32, bit uint64) int {
+	if bit == 0 {
+		return -1
+	}
+	for _, e := range ix.gramsOf(g) {
+		at := i - int(e.off)
+		if at >= 0 && bytes.HasPrefix(text[at:], []byte(headerWords[e.word])) {
+			return at
+		}
+	}
+	return -1
+}
+
+// gramsOf returns the words' grams equal to g.
+func (ix *headerIndex) gramsOf(g uint32) []wordGram {
+	i, _ := slices.BinarySearchFunc(ix.grams, g, func(e wordGram, g uint32) int { return cmp.Compare(e.gram, g) })
+	j := i
+	for j < len(ix.grams) && ix.grams[j].gram == g {
+		j++
+	}
+	return ix.grams[i:j]
 }

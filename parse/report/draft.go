@@ -4,8 +4,6 @@ import (
 	"bytes"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
-
-	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
 // A draft is a report being read: the lines held so far, already
@@ -78,15 +76,27 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 		d.rep.Truncated = true
 		return
 	}
-	if mayTellArch(ln.body) {
-		p.Tokens(ln.text) // the parser learns the architecture from the line
+	if ln.literals()&archBits != 0 {
+		// The parser learns the architecture from the line (in Scan: the
+		// line's addresses, what the rest of Tokens finds, are not
+		// needed).
+		p.Scan(ln.text)
 	}
 	body := ln.body
 	if len(body) > maxHeldLine {
 		body = body[:maxHeldLine]
 	}
 	h := heldLine{text: d.keep(body), belongs: belongs}
-	if k, ok := sectionOf(body); ok {
+	// A line cut to maxHeldLine is another text than the one its
+	// literals were found in.
+	whole := len(ln.body) <= maxHeldLine
+	var callTrace bool
+	if whole {
+		callTrace = ln.literals()&callTraceBit != 0
+	} else {
+		callTrace = bytes.Contains(body, []byte("Call Trace:"))
+	}
+	if k, ok := sectionOf(body, callTrace); ok {
 		h.marker = true
 		// A "Call Trace:" inside another task's or CPU's dump is that
 		// dump's stack, not the report's.
@@ -98,7 +108,13 @@ func (d *draft) hold(p *parse.Parser, ln *lineInfo, belongs bool) {
 	}
 	h.section = d.section
 	if !h.marker {
-		kind, fr, ok := classifyFrame(h.text)
+		kind, fr, ok := lineOther, Frame{}, false
+		switch {
+		case !whole:
+			kind, fr, ok = classifyFrame(h.text)
+		case !ln.notFrame:
+			kind, fr, ok = classifyFrameFound(h.text, ln.literals())
+		}
 		switch {
 		case kind == lineTrace && d.lockNext:
 			// "is trying to release lock (mrt_lock) at:" names the
@@ -161,14 +177,6 @@ func (d *draft) holdARM(h heldLine, caller Frame, ln *lineInfo) {
 	h.frame = caller
 	d.lines = append(d.lines, h)
 }
-
-// mayTellArch is a cheap prefilter for the lines that tell the parser the
-// log's architecture (parse's cues: "RIP: ", "pstate: ", " psr: ", "epc :"
-// ...): only those are worth its address formats.
-func mayTellArch(b []byte) bool { return archWords.Find(b) != 0 }
-
-// archWords are words of parse's architecture cues, found in one pass.
-var archWords = literal.New("IP", "EFLAGS", "TASK>", "pstate", "Call trace", "psr", "PC is", "epc", "PSW")
 
 // nameRaw gives a raw frame the name a caller resolved for its address.
 func nameRaw(fr *Frame, ln *lineInfo) {
@@ -308,8 +316,9 @@ var sectionMarkers = []sectionMarker{
 // sectionMarkerIndex finds the sectionMarkers a line starts with.
 var sectionMarkerIndex = prefixList[sectionMarker]{list: sectionMarkers, prefix: func(m sectionMarker) string { return m.prefix }}
 
-// sectionOf reports whether body opens a section, and which.
-func sectionOf(body []byte) (sectionKind, bool) {
+// sectionOf reports whether body opens a section, and which; callTrace
+// says whether body holds "Call Trace:".
+func sectionOf(body []byte, callTrace bool) (sectionKind, bool) {
 	b := bytes.TrimLeft(body, " \t")
 	b = bytes.TrimPrefix(b, []byte("rcu: "))
 	if len(b) < 5 {
@@ -318,7 +327,7 @@ func sectionOf(body []byte) (sectionKind, bool) {
 	if i := sectionMarkerIndex.find(b); i >= 0 {
 		return sectionMarkers[i].kind, true
 	}
-	if bytes.Contains(b, []byte("Call Trace:")) {
+	if callTrace {
 		return secTrace, true // glued to the end of a stack dump's words
 	}
 	return 0, false

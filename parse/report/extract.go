@@ -26,7 +26,11 @@ type Extractor struct {
 	// finish, so that reports come out in the order they start.
 	done  []*Report
 	out   []*Report
+	many  []*Report  // the reports of the lines Lines reads
 	spare []heldLine // the held lines' array of a finished draft, for the next
+	// spareText is the last chunk a finished draft cut its lines' text
+	// from, for the next.
+	spareText []byte
 
 	inReport bool
 	// line is the 1-based number of the line being read; midLine says
@@ -112,8 +116,7 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 	if h == nil && len(x.active) == 0 {
 		return x.out
 	}
-	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n,
-		time: timestamp(text[:n])}
+	ln := lineInfo{off: l.Offset, end: end, text: text, body: body, ctx: callerID(text[:n]), named: named, prefix: n}
 	d := x.route(&ln)
 	if h != nil && d != nil && !d.ended && (h.flags&weak != 0 || d.prefixed && n == 0) {
 		// Not enough to end the report that is being printed: a line of
@@ -121,7 +124,7 @@ func (x *Extractor) LineNamed(l parse.Line, named []Named) []*Report {
 		h = nil
 	}
 	switch {
-	case h != nil && d != nil && d.joins(h, ln.time):
+	case h != nil && d != nil && d.joins(h, timestamp(text[:n])):
 		d.ended = false
 		x.take(d, &ln, h)
 	case h != nil:
@@ -190,6 +193,7 @@ func (x *Extractor) start(h *header, m []byte, ln *lineInfo) {
 	}
 	d := newDraft(h, m, ln, x.opts.MaxLines)
 	d.lines, x.spare = x.spare[:0], nil
+	d.buf, x.spareText = x.spareText[:0], nil
 	d.rep.StartLine = x.line
 	x.active = append(x.active, d)
 	x.add(d, ln, true)
@@ -248,10 +252,11 @@ func (x *Extractor) continueOpen(d *draft, ln *lineInfo) {
 		x.end(d)
 		return
 	}
-	if reportish(ln.body) {
+	if reportish(ln) {
 		x.add(d, ln, true)
 		return
 	}
+	ln.notFrame = true
 	x.add(d, ln, false)
 	if d.quiet >= quietLines {
 		x.end(d)
@@ -307,8 +312,8 @@ func (x *Extractor) add(d *draft, ln *lineInfo, belongs bool) {
 		d.rep.Lines += d.pendingLines + 1
 		d.pendingLines = 0
 		d.quiet = 0
-		if ln.time >= 0 {
-			d.lastTime = ln.time
+		if t := timestamp(ln.text[:ln.prefix]); t >= 0 {
+			d.lastTime = t
 		}
 		x.inReport = true
 	} else {
@@ -326,10 +331,11 @@ func (x *Extractor) finish(d *draft) {
 		}
 	}
 	r := d.analyze()
-	// The report holds copies of what it needs: the held lines' array
-	// serves the next draft.
+	// The report holds copies of what it needs (strings): the held
+	// lines' array and their text serve the next draft.
 	clear(d.lines)
 	x.spare, d.lines = d.lines[:0], nil
+	x.spareText, d.buf = d.buf[:0], nil
 	r.Arch = x.parser.Arch()
 	if r.Arch == parse.ArchUnknown && d.arm {
 		r.Arch = parse.ArchARM
@@ -357,13 +363,27 @@ func (x *Extractor) emit() {
 
 // A lineInfo is one input line as the extractor sees it.
 type lineInfo struct {
-	off, end int64   // the line's offsets in the input, end after its terminator
-	text     []byte  // the whole line, without its terminator
-	body     []byte  // the kernel's text: text without the collector's prefix
-	prefix   int     // len(text) - len(body)
-	ctx      []byte  // the printk caller id ("T123", "C1"), or none
-	time     float64 // the dmesg timestamp in seconds, -1 without one
+	off, end int64  // the line's offsets in the input, end after its terminator
+	text     []byte // the whole line, without its terminator
+	body     []byte // the kernel's text: text without the collector's prefix
+	prefix   int    // len(text) - len(body)
+	ctx      []byte // the printk caller id ("T123", "C1"), or none
 	named    []Named
+	// notFrame: classifyFrame found the body no line of a stack (or of
+	// another kind): reportish said so.
+	notFrame bool
+	// found are the lineLiterals in body, once haveFound.
+	found     uint64
+	haveFound bool
+}
+
+// literals returns the lineLiterals in the line's body, found once for
+// all who look.
+func (ln *lineInfo) literals() uint64 {
+	if !ln.haveFound {
+		ln.found, ln.haveFound = lineLiterals.Find(ln.body), true
+	}
+	return ln.found
 }
 
 // timestamp reads the dmesg timestamp ("[   12.345678]") in a line's

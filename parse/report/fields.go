@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/internal/literal"
 )
 
 // A fieldFormat is a line that tells facts about the crash: which task on
@@ -42,6 +44,16 @@ var fieldFormats = []fieldFormat{
 	{" #", pattern{Src: `^(?P<release>\d+\.\d+\S*) #\S+(?: [\w.-]+)* (?:Not tainted|Tainted: (?P<taint>[A-Z ]*[A-Z]))`}},
 }
 
+// fieldLiterals finds the literals of fieldFormats in one pass over a
+// line: bit i stands for fieldFormats[i]'s.
+var fieldLiterals = func() *literal.Set {
+	lits := make([]string, len(fieldFormats))
+	for i := range fieldFormats {
+		lits[i] = fieldFormats[i].literal
+	}
+	return literal.New(lits...)
+}()
+
 // fieldGroups are the groups of a fieldFormat's pattern.
 type fieldGroups struct{ cpu, pid, comm, taint, release int }
 
@@ -55,9 +67,10 @@ func readFields(r *Report, lines []heldLine) {
 			r.Modules = parseModules(b[len("Modules linked in:"):])
 			continue
 		}
+		found := fieldLiterals.Find(b)
 		for k := range fieldFormats {
 			f := &fieldFormats[k]
-			if !bytes.Contains(b, []byte(f.literal)) {
+			if found&(1<<k) == 0 {
 				continue
 			}
 			re := f.re.Get()

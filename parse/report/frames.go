@@ -56,9 +56,13 @@ var frameFormats = []frameFormat{
 	{"lockdep lock", ", at: ", pattern{Src: `^.*?\}, at: `}, lineLock},
 }
 
-// frameLiterals finds the literals of frameFormats in one pass;
-// frameLiteralBits[i] is the bit of frameFormats[i]'s.
-var frameLiterals, frameLiteralBits = func() (*literal.Set, []uint64) {
+// lineLiterals finds in one pass over a report's line the literals that
+// the reading of the line looks for: those of frameFormats
+// (frameLiteralBits[i] is the bit of frameFormats[i]'s), the words of
+// parse's architecture cues (archBits) and the "Call Trace:" that may end
+// a line (callTraceBit). A line is classified, checked for a cue and for a
+// section marker: one pass, not three.
+var lineLiterals, frameLiteralBits, archBits, callTraceBit = func() (*literal.Set, []uint64, uint64, uint64) {
 	var lits []string
 	bits := make([]uint64, len(frameFormats))
 	for i := range frameFormats {
@@ -67,13 +71,28 @@ var frameLiterals, frameLiteralBits = func() (*literal.Set, []uint64) {
 			lits = append(lits, l)
 		}
 	}
-	return literal.New(lits...), bits
+	var arch uint64
+	for _, w := range archWords {
+		arch |= 1 << len(lits)
+		lits = append(lits, w)
+	}
+	trace := uint64(1) << len(lits)
+	lits = append(lits, "Call Trace:")
+	return literal.New(lits...), bits, arch, trace
 }()
+
+// archWords are words of parse's architecture cues.
+var archWords = []string{"IP", "EFLAGS", "TASK>", "pstate", "Call trace", "psr", "PC is", "epc", "PSW"}
 
 // classifyFrame returns what kind of line body is and the stack entry it
 // holds, if any.
 func classifyFrame(body []byte) (lineKind, Frame, bool) {
-	found := frameLiterals.Find(body)
+	return classifyFrameFound(body, lineLiterals.Find(body))
+}
+
+// classifyFrameFound is classifyFrame for a body whose lineLiterals are
+// found.
+func classifyFrameFound(body []byte, found uint64) (lineKind, Frame, bool) {
 	for i := range frameFormats {
 		f := &frameFormats[i]
 		if f.literal != "" && found&frameLiteralBits[i] == 0 {
@@ -218,7 +237,9 @@ func parseCallee(b []byte, p int) (fr Frame, end int, ok bool) {
 	if p == start {
 		return Frame{}, p, false
 	}
-	fr.Name = string(b[start:p])
+	// The name is made a string only for an entry: most lines that
+	// start with a word are none.
+	name := b[start:p]
 	if off, size, n := offsetSize(b[p:]); n > 0 {
 		fr.Offset, fr.Size = off, size
 		p += n
@@ -228,16 +249,20 @@ func parseCallee(b []byte, p int) (fr Frame, end int, ok bool) {
 			}
 			p++
 		}
+		fr.Name = string(name)
 		return fr, readSuffixes(b, p, &fr), true
 	}
 	switch {
 	case paren:
 		// ARM's "[<c0123456>] (func) from": a bare name in parentheses
 		// after an address only.
+		fr.Name = string(name)
 		return fr, p + 1, p < len(b) && b[p] == ')' && fr.Address != 0
 	case bytes.HasPrefix(b[p:], []byte(" from ")):
+		fr.Name = string(name)
 		return fr, p, true // ARM 6.x "callee from caller+0x10/0x28"
 	case p < len(b) && b[p] == ' ' && sourceLine(b[p+1:], &fr) > 0:
+		fr.Name = string(name)
 		return fr, readSuffixes(b, p, &fr), true
 	}
 	return Frame{}, p, false

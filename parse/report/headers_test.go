@@ -115,3 +115,39 @@ func realLines(t *testing.T) [][]byte {
 	}
 	return lines
 }
+
+// TestFirstWord: over blocks of lines, the scan stops on the first line
+// that holds a header word, as candidates finds them line by line, in the
+// lines of the test logs and the corpus and in lines with the words put
+// anywhere.
+func TestFirstWord(t *testing.T) {
+	ix := headerIndexOf()
+	lines := realLines(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range lines {
+		if r.IntN(50) == 0 {
+			w := headerWords[r.IntN(len(headerWords))]
+			at := r.IntN(len(lines[i]) + 1)
+			lines[i] = append(append(append([]byte(nil), lines[i][:at]...), w...), lines[i][at:]...)
+		}
+	}
+	for start := 0; start < len(lines); {
+		n := 1 + r.IntN(200)
+		block := bytes.Join(lines[start:min(start+n, len(lines))], []byte("\n"))
+		want := -1
+		for k, l := range lines[start:min(start+n, len(lines))] {
+			if c := ix.candidates(l); !c.empty() {
+				want = k
+				break
+			}
+		}
+		got, at := -1, ix.firstWord(block)
+		if at >= 0 {
+			got = bytes.Count(block[:at], []byte("\n"))
+		}
+		if got != want {
+			t.Fatalf("firstWord of lines %d to %d: line %d (%q), want %d", start, start+n, got, block[max(at-20, 0):max(at+20, 0)], want)
+		}
+		start += n
+	}
+}

@@ -117,17 +117,19 @@ func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
 func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
 func isWordByte(c byte) bool { return c == '_' || isLetter(c) || isDigit(c) }
 
-// reportish reports whether body is the kind of line a report is made of:
-// a frame, a register dump, an indented continuation, a blank, or a line
-// of the reports' vocabulary.
-func reportish(body []byte) bool {
+// reportish reports whether ln's body is the kind of line a report is
+// made of: a frame, a register dump, an indented continuation, a blank, or
+// a line of the reports' vocabulary. When it is not, classifyFrame found
+// it no frame (or other line kind) either.
+func reportish(ln *lineInfo) bool {
+	body := ln.body
 	if len(bytes.TrimSpace(body)) == 0 || body[0] == ' ' || body[0] == '\t' {
 		return true
 	}
 	if reportVocabularyIndex.find(body) >= 0 {
 		return true
 	}
-	if k, _, ok := classifyFrame(body); ok || k != lineOther {
+	if k, _, ok := classifyFrameFound(body, ln.literals()); ok || k != lineOther {
 		return true
 	}
 	return isRegisterLine(body) || isHexDumpLine(body)

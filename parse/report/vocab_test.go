@@ -82,3 +82,37 @@ func TestTitleRewriteNeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleRewriteMay: a title that a rewrite's pattern matches passes
+// its may test, and normalizeTitle gives what applying every rewrite twice
+// gives, on the lines of the test logs and the corpus, cut where titles
+// are cut.
+func TestTitleRewriteMay(t *testing.T) {
+	slow := func(s string) string {
+		for i := range titleRewrites {
+			r := &titleRewrites[i]
+			for range 2 {
+				s = r.re.Get().ReplaceAllString(s, r.with)
+			}
+		}
+		return cleanTitle(s)
+	}
+	lines := realLines(t)
+	for i, l := range lines {
+		if i%3 == 0 && len(l) > 40 {
+			lines[i] = l[len(l)/3:]
+		}
+	}
+	for _, l := range lines {
+		s := string(l)
+		for i := range titleRewrites {
+			r := &titleRewrites[i]
+			if r.may != nil && r.re.Get().MatchString(s) && !r.may(s) {
+				t.Fatalf("%q matches %q, but fails its may test", s, r.re.Src)
+			}
+		}
+		if got, want := normalizeTitle(s), slow(s); got != want {
+			t.Fatalf("normalizeTitle(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
