@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
+	"github.com/ksymoops-go/ksymoops-go/parse/benchlog"
 )
 
 // BenchmarkCorpus runs the extractor over the logs of syzkaller's whole
@@ -43,36 +44,15 @@ func BenchmarkCorpus(b *testing.B) {
 // bigLogMB is the size of BenchmarkBigLog's log.
 const bigLogMB = 32
 
-// makeBigLog builds a log the way cmd/internal/benchrun's makeLog does:
-// the plain lines of a real console log repeated, with one of its report
-// lines in every hundred.
+// makeBigLog builds the log of `make bench` (package benchlog).
 func makeBigLog(tb testing.TB, size int) []byte {
 	text, err := os.ReadFile("../../testdata/x86_64-nokallsyms-nokaslr-module-oops/console.log")
 	if err != nil {
 		tb.Skip(err)
 	}
-	var plain, rep [][]byte
-	in := false
-	for _, l := range bytes.SplitAfter(text, []byte("\n")) {
-		switch {
-		case bytes.Contains(l, []byte("cut here")) || bytes.Contains(l, []byte("BUG:")) || bytes.Contains(l, []byte("Oops")):
-			in = true
-		case bytes.Contains(l, []byte("end trace")):
-			in = false
-		}
-		if in {
-			rep = append(rep, l)
-		} else if len(l) > 1 {
-			plain = append(plain, l)
-		}
-	}
-	log := make([]byte, 0, size+4096)
-	for i := 0; len(log) < size; i++ {
-		if i%100 == 99 {
-			log = append(log, rep[(i/100)%len(rep)]...)
-		} else {
-			log = append(log, plain[i%len(plain)]...)
-		}
+	log, err := benchlog.Make(text, size)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return log
 }

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/benchlog"
 )
 
 // BenchmarkAnnotate streams the real x86_64 console logs (boot messages and
@@ -26,33 +28,11 @@ func BenchmarkAnnotate(b *testing.B) {
 	}
 }
 
-// bigLog builds a log the way cmd/internal/benchrun's makeLog does (the
-// bench of `make bench`): the plain lines of a real console repeated, with
-// one of its report lines in every hundred.
+// bigLog builds the log of `make bench` (package benchlog).
 func bigLog(b *testing.B, size int) []byte {
-	text := readTestdata(b, "x86_64-nokallsyms-nokaslr-module-oops/console.log")
-	var plain, rep [][]byte
-	in := false
-	for _, l := range bytes.SplitAfter(text, []byte("\n")) {
-		switch {
-		case bytes.Contains(l, []byte("cut here")) || bytes.Contains(l, []byte("BUG:")) || bytes.Contains(l, []byte("Oops")):
-			in = true
-		case bytes.Contains(l, []byte("end trace")):
-			in = false
-		}
-		if in {
-			rep = append(rep, l)
-		} else if len(l) > 1 {
-			plain = append(plain, l)
-		}
-	}
-	log := make([]byte, 0, size+4096)
-	for i := 0; len(log) < size; i++ {
-		if i%100 == 99 {
-			log = append(log, rep[(i/100)%len(rep)]...)
-		} else {
-			log = append(log, plain[i%len(plain)]...)
-		}
+	log, err := benchlog.Make(readTestdata(b, "x86_64-nokallsyms-nokaslr-module-oops/console.log"), size)
+	if err != nil {
+		b.Fatal(err)
 	}
 	return log
 }

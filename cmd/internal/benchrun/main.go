@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/ulikunitz/xz"
+
+	"github.com/ksymoops-go/ksymoops-go/parse/benchlog"
 )
 
 func main() {
@@ -225,24 +227,9 @@ func makeLog(console, path string, size int64) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	var plain, report [][]byte
-	in := false
-	for _, l := range bytes.SplitAfter(text, []byte("\n")) {
-		s := string(l)
-		switch {
-		case strings.Contains(s, "cut here") || strings.Contains(s, "BUG:") || strings.Contains(s, "Oops"):
-			in = true
-		case strings.Contains(s, "end trace"):
-			in = false
-		}
-		if in {
-			report = append(report, l)
-		} else if len(l) > 1 {
-			plain = append(plain, l)
-		}
-	}
-	if len(plain) == 0 || len(report) == 0 {
-		return "", 0, fmt.Errorf("%s: no report or no plain lines", console)
+	m, err := benchlog.New(text)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", console, err)
 	}
 	f, err := os.Create(path)
 	if err != nil {
@@ -250,12 +237,8 @@ func makeLog(console, path string, size int64) (string, int64, error) {
 	}
 	var buf bytes.Buffer
 	var written int64
-	for i := 0; written < size; i++ {
-		if i%100 == 99 {
-			buf.Write(report[(i/100)%len(report)])
-		} else {
-			buf.Write(plain[i%len(plain)])
-		}
+	for written < size {
+		buf.Write(m.Next())
 		if buf.Len() > 1<<20 {
 			n, err := f.Write(buf.Bytes())
 			written += int64(n)
