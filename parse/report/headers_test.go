@@ -151,3 +151,21 @@ func TestFirstWord(t *testing.T) {
 		start += n
 	}
 }
+
+// TestWordOfIsParsed: the header words found without parsing the
+// patterns are those their parse finds, for every header.
+func TestWordOfIsParsed(t *testing.T) {
+	parsed := 0
+	for i := range headers {
+		h := &headers[i]
+		if got, want := wordOf(h), wordOfParsed(h); got != want {
+			t.Errorf("header %q %q: word %d, the parse says %d", h.literal, h.pat, got, want)
+		}
+		if wordOfParsed(h) >= 0 {
+			parsed++
+		}
+	}
+	if parsed < len(headers)/2 {
+		t.Errorf("only %d of %d headers have a word", parsed, len(headers))
+	}
+}
