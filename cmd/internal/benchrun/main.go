@@ -106,16 +106,24 @@ func benchmark(bin, baseline, testdata string, runs, logMB int) error {
 	fmt.Printf("data: kallsyms %s, System.map %s, oops %s; log of %d MB with kernel reports in 1%% of its lines\n\n",
 		kallsyms, sysmap, oops, size>>20)
 
+	kallsymsLines, err := countLines(kallsyms)
+	if err != nil {
+		return err
+	}
+	sysmapLines, err := countLines(sysmap)
+	if err != nil {
+		return err
+	}
 	groups := []struct {
 		title string
 		cmds  [][]string
 	}{
-		{"one oops, 94k-symbol kallsyms", [][]string{
+		{fmt.Sprintf("one oops, %dk-line kallsyms", kallsymsLines/1000), [][]string{
 			{bin, "-q", "-k", kallsyms, oops},
 			{baseline, "-careful", kallsyms, oops},
 			{baseline, kallsyms, oops},
 		}},
-		{"one oops, 130k-line System.map", [][]string{
+		{fmt.Sprintf("one oops, %dk-line System.map", sysmapLines/1000), [][]string{
 			{bin, "-q", "-m", sysmap, oops},
 			{baseline, "-careful", sysmap, oops},
 			{baseline, sysmap, oops},
@@ -217,6 +225,12 @@ func unxz(path, out string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return w.Close()
+}
+
+// countLines returns how many lines the file at path has.
+func countLines(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	return bytes.Count(b, []byte("\n")), err
 }
 
 // makeLog writes a log of about size bytes: the real console log's lines
