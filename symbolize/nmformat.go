@@ -83,6 +83,11 @@ func parseNMLine(line []byte, l *nmLine) string {
 		if c == 0 || c == ' ' || c == '\t' {
 			return "symbol name contains a NUL or blank byte"
 		}
+		// A table finds a name's end at the first CR (nameEnd): a
+		// name holding one would be read back cut.
+		if c == '\r' {
+			return "symbol name contains a carriage return"
+		}
 	}
 	l.name = rest
 	return ""
@@ -290,7 +295,7 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 		base[i] = base[i-1] + estimateLines(data[bounds[i-1]:bounds[i]])
 	}
 	n := base[len(base)-1]
-	full := coreArrays{make([]uint64, n), make([]coreMeta, n), make([]uint32, n)}
+	full := coreArrays{make([]uint32, n), make([]uint32, n), make([]uint32, n)}
 	// data is never written while the table lives: the names are
 	// substrings of it.
 	text := unsafe.String(unsafe.SliceData(data), len(data))
@@ -298,7 +303,7 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 	var quit atomic.Bool
 	for i := range parts {
 		lo, hi := base[i], base[i+1]
-		t := &Table{text: text, addrs: full.addrs[lo:lo:hi], meta: full.meta[lo:lo:hi], hashes: full.hashes[lo:lo:hi]}
+		t := &Table{text: text, addrs: full.addrs[lo:lo:hi], names: full.names[lo:lo:hi], keys: full.keys[lo:lo:hi]}
 		parts[i] = &nmParser{data: data, file: file, kind: kind, systemMap: kind == "System.map", release: release,
 			window: releaseWindow / len(parts), t: t, b: coreBuilder{t: t, order: order}}
 		if len(parts) > 1 {
@@ -384,9 +389,9 @@ func (p *nmParser) run(pos, end int) error {
 // coreArrays are the arrays of core entries that the parts of a file
 // share.
 type coreArrays struct {
-	addrs  []uint64
-	meta   []coreMeta
-	hashes []uint32
+	addrs []uint32
+	names []uint32
+	keys  []uint32
 }
 
 // join appends q, the part that follows p's lines, to p, and reports
@@ -425,19 +430,30 @@ func (p *nmParser) join(q *nmParser, full coreArrays, limit int) bool {
 	if !p.b.hasFirstText {
 		p.b.firstText, p.b.hasFirstText = q.b.firstText, q.b.hasFirstText
 	}
-	qa, qm, qh := u.addrs, u.meta, u.hashes
-	if k := len(t.addrs) - 1; k >= 0 && len(qa) > 0 && qa[0] == t.addrs[k] {
+	qa, qn, qh := u.addrs, u.names, u.keys
+	drop := 0
+	if k := len(t.names) - 1; k >= 0 && len(qn) > 0 && q.b.fullAt(0) == p.b.last {
 		// Aliases on both sides of the cut: each side's entry is the
 		// first of its aliases in the kernel's order (add), so the
 		// first of the two is.
-		if p.b.order == kallsymsOrder && kallsymsBefore(qm[0].typ, u.nameAt(0), t.meta[k].typ, t.nameAt(k)) {
-			t.meta[k], t.hashes[k] = qm[0], qh[0]
+		if p.b.order == kallsymsOrder && kallsymsBefore(u.typAt(0), u.nameAt(0), p.b.lastTyp, p.b.lastName) {
+			t.names[k], t.keys[k] = qn[0], qh[0]
+			p.b.lastTyp, p.b.lastName = u.typAt(0), u.nameAt(0)
 		}
-		qa, qm, qh = qa[1:], qm[1:], qh[1:]
+		qa, qn, qh = qa[1:], qn[1:], qh[1:]
+		drop = 1
+	}
+	// q's runs of high address halves, renumbered as its entries are.
+	n := len(t.names)
+	for _, r := range q.b.highs {
+		p.b.noteHigh(max(n, n+r.at-drop), r.hi)
+	}
+	if len(qn) > 0 {
+		p.b.last, p.b.lastTyp, p.b.lastName = q.b.last, q.b.lastTyp, q.b.lastName
 	}
 	t.addrs = joinPart(full.addrs, t.addrs, qa, limit)
-	t.meta = joinPart(full.meta, t.meta, qm, limit)
-	t.hashes = joinPart(full.hashes, t.hashes, qh, limit)
+	t.names = joinPart(full.names, t.names, qn, limit)
+	t.keys = joinPart(full.keys, t.keys, qh, limit)
 
 	for _, m := range q.modules {
 		if i, ok := p.modIndex[m.name]; ok {
@@ -722,7 +738,7 @@ func (p *nmParser) module(lineNo int, l *nmLine, ns int) error {
 // enough to be read in parts is built ahead, meanwhile.
 func (p *nmParser) done(t *Table) {
 	if p.parts > 1 {
-		t.byName.buildAhead(t.hashes)
+		t.byName.buildAhead(t.keys)
 	}
 }
 

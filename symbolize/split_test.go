@@ -260,6 +260,9 @@ func TestSplitParseSmall(t *testing.T) {
 		"ffffffff81000000 T _stext\n\nbad\nffffffff81000010 T f\nworse\n",
 		"ffffffff81000000 T _stext\nffffffffc0000000 t m1\t[a]\nffffffffc0001000 t m2\t[b]\nffffffffc0000010 t m3\t[a]\nffffffff81000010 T f\n",
 		"ffffffff81000000 U undef\nffffffff81000000 T _stext\n$x\nffffffff81000010 t $x\nffffffff81000010 T f\nffffffff81000030 T _end\nffffffff81000040 T after\n",
+		straddling,
+		spanning,
+		"ffffffff81000000 T _stext\nffffffff81000010 T a\rb\n",
 	}
 	for n, in := range inputs {
 		data := []byte(in)
@@ -336,10 +339,12 @@ func tableDiff(a, b *Table) string {
 	switch {
 	case !slices.Equal(a.addrs, b.addrs):
 		return "core addresses differ"
-	case !slices.Equal(a.meta, b.meta):
-		return "core names or types differ"
-	case !slices.Equal(a.hashes, b.hashes):
-		return "name hashes differ"
+	case !slices.Equal(a.wide, b.wide) || (a.wide == nil) != (b.wide == nil):
+		return "wide core addresses differ"
+	case !slices.Equal(a.names, b.names) || !slices.Equal(a.lens, b.lens):
+		return "core names differ"
+	case !slices.Equal(a.keys, b.keys):
+		return "name keys differ"
 	case !slices.Equal(a.sample, b.sample):
 		return "samples differ"
 	case a.text != b.text:
