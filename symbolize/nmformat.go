@@ -93,6 +93,18 @@ func parseNMLine(line []byte, l *nmLine) string {
 	return ""
 }
 
+// usualTypes says, by type letter, which core symbols of a kallsyms
+// ([0]) or a System.map ([1]) become entries: all but the undefined, and
+// a System.map's absolute symbols (see nmParser.core and coreBuilder.add).
+var usualTypes = func() (u [2][256]bool) {
+	for c := range 256 {
+		ok := isTypeLetter(byte(c)) && c != 'U' && c != 'u'
+		u[0][c] = ok
+		u[1][c] = ok && c != 'A' && c != 'a'
+	}
+	return u
+}()
+
 func isTypeLetter(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '?' || c == '-'
 }
@@ -348,6 +360,16 @@ func (p *nmParser) run(pos, end int) error {
 	p.released = pos
 	lineNo := p.lines + 1
 	defer func() { p.lines = lineNo - 1 }()
+	t := p.t
+	usual := &usualTypes[0]
+	if p.systemMap {
+		usual = &usualTypes[1]
+	}
+	// The first eight digits of the last sixteen-digit address read, as
+	// loaded, and their value: neighbours mostly share them (the kernel
+	// spans far less than 4 GB), and then only the last eight are
+	// converted. 0 is no digits.
+	var head, headVal uint64
 	for ; pos < end; lineNo++ {
 		if pos-p.released >= p.window {
 			if p.release != nil {
@@ -356,6 +378,36 @@ func (p *nmParser) run(pos, end int) error {
 			p.released = pos
 			if p.quit != nil && p.quit.Load() {
 				return errQuit
+			}
+		}
+		// The usual line, read with the least work: a core symbol the
+		// kernel prints, above the last one, its address as wide as
+		// those before, "ADDR T name\n". It becomes an entry here, with
+		// the effects core would have; any other line goes on below.
+		// (Its name, shorter than maxSymbolLine, fits an entry.)
+		if d := p.digits; d != 0 && p.lastLine > 0 && pos+d+3 < len(data) && data[pos+d] == ' ' && usual[data[pos+d+1]] && data[pos+d+2] == ' ' {
+			var addr uint64
+			ok := false
+			if lo, okLo := hex8(binary.LittleEndian.Uint64(data[pos+d-8:])); d == 8 {
+				addr, ok = uint64(lo), okLo
+			} else if w := binary.LittleEndian.Uint64(data[pos:]); w == head {
+				addr, ok = headVal|uint64(lo), okLo
+			} else if hi, okHi := hex8(w); okHi && okLo {
+				head, headVal = w, uint64(hi)<<32
+				addr, ok = headVal|uint64(lo), true
+			}
+			if ns := pos + d + 3; ok && addr > p.lastAddr && data[ns] != '$' {
+				k, h := scanName(data, ns)
+				if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine && !(p.systemMap && unlistedName(t.text[ns:k])) {
+					p.parsedAny = true
+					p.lastAddr, p.lastLine = addr, lineNo
+					p.maxAddr = max(p.maxAddr, addr)
+					p.nonzero = true // addr is above another
+					t.symbols++
+					p.b.push(addr, ns, k-ns, data[pos+d+1], h)
+					pos = k + 1
+					continue
+				}
 			}
 		}
 		// The fast path: "HEX T name\n" with no blank or NUL in the name.
@@ -436,9 +488,8 @@ func (p *nmParser) join(q *nmParser, full coreArrays, limit int) bool {
 		// Aliases on both sides of the cut: each side's entry is the
 		// first of its aliases in the kernel's order (add), so the
 		// first of the two is.
-		if p.b.order == kallsymsOrder && kallsymsBefore(u.typAt(0), u.nameAt(0), p.b.lastTyp, p.b.lastName) {
+		if p.b.order == kallsymsOrder && kallsymsBefore(u.typAt(0), u.nameAt(0), t.typAt(k), t.nameAt(k)) {
 			t.names[k], t.keys[k] = qn[0], qh[0]
-			p.b.lastTyp, p.b.lastName = u.typAt(0), u.nameAt(0)
 		}
 		qa, qn, qh = qa[1:], qn[1:], qh[1:]
 		drop = 1
@@ -449,7 +500,7 @@ func (p *nmParser) join(q *nmParser, full coreArrays, limit int) bool {
 		p.b.noteHigh(max(n, n+r.at-drop), r.hi)
 	}
 	if len(qn) > 0 {
-		p.b.last, p.b.lastTyp, p.b.lastName = q.b.last, q.b.lastTyp, q.b.lastName
+		p.b.last = q.b.last
 	}
 	t.addrs = joinPart(full.addrs, t.addrs, qa, limit)
 	t.names = joinPart(full.names, t.names, qn, limit)

@@ -610,11 +610,8 @@ type coreBuilder struct {
 	// anchors.
 	firstText    uint64
 	hasFirstText bool
-	// The last entry's address, type and name: the next symbol at its
-	// address is its alias.
-	last     uint64
-	lastTyp  byte
-	lastName string
+	// The last entry's address: the next symbol at it is its alias.
+	last uint64
 	// While the table is built, t.addrs holds the low 32 bits of the
 	// addresses, and highs the high ones: a list, ascending, of where
 	// they change. finish makes the addresses offsets from the kernel's
@@ -630,30 +627,43 @@ type highRun struct {
 }
 
 // add takes the next core symbol, whose name is text[off:off+n] and
-// hashes to h (nameHash); typ is an ASCII letter. Symbols the kernel never prints (undefined, mapping
-// symbols) are dropped.
+// hashes to h (nameHash); typ is an ASCII letter. Symbols the kernel
+// never prints (undefined, mapping symbols) are dropped.
 func (b *coreBuilder) add(addr uint64, off, n int, typ byte, h uint32) {
 	t := b.t
 	name := t.text[off : off+n]
 	if typ == 'U' || typ == 'u' || name[0] == '$' && isMappingSymbol(name) {
 		return
 	}
+	k := len(t.names) - 1
+	if k < 0 || b.last != addr {
+		b.push(addr, off, n, typ, h)
+		return
+	}
+	// An alias: the first in the kernel's order is printed.
 	if name[0] == '_' {
 		t.anchors.note(name, addr)
 	}
 	if !b.hasFirstText && isTextType(typ) {
 		b.firstText, b.hasFirstText = addr, true
 	}
-	if k := len(t.names) - 1; k >= 0 && b.last == addr {
-		// An alias: the first in the kernel's order is printed.
-		if b.order == kallsymsOrder && kallsymsBefore(typ, name, b.lastTyp, b.lastName) {
-			t.names[k], t.keys[k] = uint32(off), makeKey(h, typ, n)
-			if b.lens {
-				t.lens[k] = uint16(n)
-			}
-			b.lastTyp, b.lastName = typ, name
+	if b.order == kallsymsOrder && kallsymsBefore(typ, name, t.typAt(k), t.nameAt(k)) {
+		t.names[k], t.keys[k] = uint32(off), makeKey(h, typ, n)
+		if b.lens {
+			t.lens[k] = uint16(n)
 		}
-		return
+	}
+}
+
+// push takes the next core symbol, as add does, when it is printed and
+// above the last entry: it makes an entry.
+func (b *coreBuilder) push(addr uint64, off, n int, typ byte, h uint32) {
+	t := b.t
+	if t.text[off] == '_' {
+		t.anchors.note(t.text[off:off+n], addr)
+	}
+	if !b.hasFirstText && isTextType(typ) {
+		b.firstText, b.hasFirstText = addr, true
 	}
 	if hi := uint32(addr >> 32); len(b.highs) == 0 || b.highs[len(b.highs)-1].hi != hi {
 		b.noteHigh(len(t.names), hi)
@@ -664,7 +674,7 @@ func (b *coreBuilder) add(addr uint64, off, n int, typ byte, h uint32) {
 	if b.lens {
 		t.lens = append(t.lens, uint16(n))
 	}
-	b.last, b.lastTyp, b.lastName = addr, typ, name
+	b.last = addr
 }
 
 // noteHigh records that the entries from at on have hi as their high 32
