@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -397,8 +398,8 @@ func (p *nmParser) run(pos, end int) error {
 				addr, ok = headVal|uint64(lo), true
 			}
 			if ns := pos + d + 3; ok && addr > p.lastAddr && data[ns] != '$' {
-				k, h := scanName(data, ns)
-				if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine && !(p.systemMap && unlistedName(t.text[ns:k])) {
+				k, h, dot := scanName(data, ns)
+				if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine && !(p.systemMap && unlisted(t.text[ns:k], dot)) {
 					p.parsedAny = true
 					p.lastAddr, p.lastLine = addr, lineNo
 					p.maxAddr = max(p.maxAddr, addr)
@@ -415,7 +416,7 @@ func (p *nmParser) run(pos, end int) error {
 		nd := i - pos
 		if nd > 0 && nd <= 16 && i+3 < len(data) && data[i] == ' ' && isTypeLetter(data[i+1]) && data[i+2] == ' ' {
 			ns := i + 3
-			k, h := scanName(data, ns)
+			k, h, _ := scanName(data, ns)
 			if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine {
 				p.parsedAny = true
 				if err := p.core(lineNo, addr, nd, data[i+1], ns, k, h); err != nil {
@@ -645,11 +646,13 @@ func hex16(a, b uint64) (uint64, bool) {
 }
 
 // scanName finds the end of the name that starts at data[i], as nameEnd
-// does, and hashes it as nameHash does, from the same eight-byte words.
-func scanName(data []byte, i int) (int, uint32) {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
+// does, and hashes it as nameHash does, from the same eight-byte words;
+// it also tells whether the name has a dot (for unlisted).
+func scanName(data []byte, i int) (int, uint32, bool) {
+	const ones, highs, dots = 0x0101010101010101, 0x8080808080808080, 0x2e2e2e2e2e2e2e2e
 	start := i
 	h := uint64(hashSeed)
+	var dot uint64 // a byte's high bit: a dot there (or after one)
 words:
 	for i+8 <= len(data) {
 		w := binary.LittleEndian.Uint64(data[i:])
@@ -657,15 +660,22 @@ words:
 			k := bits.TrailingZeros64(m) >> 3
 			switch data[i+k] {
 			case 0, '\t', '\n', '\r', ' ':
-				return i + k, hashEnd(h, w&(1<<(8*k)-1), i+k-start)
+				// The bytes past the name are cleared: no dots.
+				w &= 1<<(8*k) - 1
+				x := w ^ dots
+				dot |= (x - ones) &^ x & highs
+				return i + k, hashEnd(h, w, i+k-start), dot != 0
 			}
 			break words // a control byte in the name: the slow way
 		}
+		x := w ^ dots
+		dot |= (x - ones) &^ x & highs
 		h = hashMix(h, w)
 		i += 8
 	}
 	e := nameEnd(data, start)
-	return e, nameHash(unsafe.String(unsafe.SliceData(data[start:]), e-start))
+	name := unsafe.String(unsafe.SliceData(data[start:]), e-start)
+	return e, nameHash(name), strings.IndexByte(name, '.') >= 0
 }
 
 // slowLine reads the line at pos with parseNMLine and returns the start

@@ -90,6 +90,12 @@ func dropUnlisted(syms []Symbol) []Symbol {
 }
 
 func unlistedName(name string) bool {
+	return unlisted(name, strings.IndexByte(name, '.') >= 0)
+}
+
+// unlisted is unlistedName of a name that has a dot or not (which the
+// parser finds as it reads the name).
+func unlisted(name string, dot bool) bool {
 	if name == "" {
 		return false
 	}
@@ -147,7 +153,7 @@ func unlistedName(name string) bool {
 	}
 	// powerpc's ".long_branch." and ".plt_branch." stubs: 12 bytes at
 	// least.
-	if len(name) >= 12 && strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
+	if dot && len(name) >= 12 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
 		return true
 	}
 	return false
