@@ -448,22 +448,35 @@ func (t *Table) LookupName(name, module string) []Location {
 // nameIndex finds core entries by the key of their name, its length
 // and hash (no name is read but those whose key matches). The first
 // scanLimit questions compare the keys one by one, a few tens of
-// microseconds each; past them, a chained hash table over the entries is
-// built once (two int32 arrays and no map, in about the time of ten
-// scans): a log with a call trace asks about every symbol it printed. A
-// table read in parts side by side has its index built ahead, on another
-// goroutine, as soon as it is read (buildAhead): questions then wait for
-// it rather than scan.
+// microseconds each; past them, an index of the entries by the hash bits
+// of their keys is built once (two uint16 arrays and no map, in about
+// the time of ten scans): a log with a call trace asks about every symbol
+// it printed. A table read in parts side by side has its index built
+// ahead, on another goroutine, as soon as it is read (buildAhead):
+// questions then wait for it rather than scan.
+//
+// The entries are indexed in blocks of indexBlock, so that an entry is
+// two bytes of the index (its offset in its block): the index of a
+// kernel's 100k entries is 200 KB of fresh memory, half of what int32
+// chains take, and a question looks at one bucket in each of a few
+// blocks.
 type nameIndex struct {
 	asked atomic.Int32
 	ahead atomic.Bool // built or being built by buildAhead
 	once  sync.Once
-	heads []int32 // by hash bucket: the first entry + 1, 0 for none
-	next  []int32 // by entry: the next entry + 1 of the same bucket
-	mask  uint32
+	// perm holds, block by block, the offsets in the block of its
+	// entries, bucket by bucket, ascending in each bucket; block j's
+	// bucket b is perm[j*indexBlock:][s[b]:s[b+1]], where s is
+	// starts[j*(mask+2):].
+	perm   []uint16
+	starts []uint16
+	mask   uint32 // the buckets of a block, less one
 }
 
-const scanLimit = 8
+const (
+	scanLimit  = 8
+	indexBlock = 1 << 15 // at most 1<<16 - 1: a block's offsets, and its count of entries, are uint16
+)
 
 // each calls fn, in entry order, for the entries whose key, type left
 // out, is k (a nameKey).
@@ -477,9 +490,13 @@ func (x *nameIndex) each(keys []uint32, k uint32, fn func(int)) {
 		return
 	}
 	x.once.Do(func() { x.build(keys) })
-	for i := x.heads[k>>keyHashShift&x.mask]; i != 0; i = x.next[i-1] {
-		if keys[i-1]&^keyTypBits == k {
-			fn(int(i - 1))
+	b := k >> keyHashShift & x.mask
+	stride := int(x.mask) + 2
+	for base, s := 0, x.starts; base < len(keys); base, s = base+indexBlock, s[stride:] {
+		for _, o := range x.perm[base+int(s[b]) : base+int(s[b+1])] {
+			if i := base + int(o); keys[i]&^keyTypBits == k {
+				fn(i)
+			}
 		}
 	}
 }
@@ -491,29 +508,44 @@ func (x *nameIndex) buildAhead(keys []uint32) {
 	go x.once.Do(func() { x.build(keys) })
 }
 
-// build indexes keys.
+// build indexes keys: a counting sort of each block by bucket.
 func (x *nameIndex) build(keys []uint32) {
 	size := 1
-	// Chains of four to eight entries: a question compares that many
-	// keys, nothing next to reading the names, and the heads take an
-	// eighth of the memory of the chains. The buckets are told apart by
-	// the hash bits of the keys, at most 32-keyHashShift of them.
-	for size < len(keys)/8 && size < 1<<(32-keyHashShift) {
+	// Buckets of four to eight entries: a question compares that many
+	// keys in a block, nothing next to reading the names, and the
+	// starts take an eighth of the memory of perm. The buckets are told
+	// apart by the hash bits of the keys, at most 32-keyHashShift of
+	// them.
+	for size < min(len(keys), indexBlock)/8 && size < 1<<(32-keyHashShift) {
 		size <<= 1
 	}
-	x.mask = uint32(size - 1)
-	x.heads = make([]int32, size)
-	// Written before they are read: the heads' pages are read at random,
-	// and a fresh page read first is mapped twice (the shared zero page,
-	// then a page of its own at the first write).
-	clear(x.heads)
-	x.next = make([]int32, len(keys))
-	// Walking backwards leaves each chain in entry order.
-	for i := len(keys) - 1; i >= 0; i-- {
-		b := keys[i] >> keyHashShift & x.mask
-		x.next[i] = x.heads[b]
-		x.heads[b] = int32(i + 1)
+	mask := uint32(size - 1)
+	blocks := (len(keys) + indexBlock - 1) / indexBlock
+	starts := make([]uint16, blocks*(size+1))
+	// Written before they are read: the counts' pages are read at
+	// random, and a fresh page read first is mapped twice (the shared
+	// zero page, then a page of its own at the first write).
+	clear(starts)
+	perm := make([]uint16, len(keys))
+	next := make([]uint16, size)
+	for base := 0; base < len(keys); base += indexBlock {
+		blk := keys[base:min(base+indexBlock, len(keys))]
+		s := starts[base/indexBlock*(size+1):][:size+1]
+		for _, v := range blk {
+			s[v>>keyHashShift&mask+1]++
+		}
+		for b := 1; b <= size; b++ {
+			s[b] += s[b-1]
+		}
+		copy(next, s)
+		out := perm[base:]
+		for i, v := range blk {
+			b := v >> keyHashShift & mask
+			out[next[b]] = uint16(i)
+			next[b]++
+		}
 	}
+	x.perm, x.starts, x.mask = perm, starts, mask
 }
 
 // nameHash hashes a name eight bytes at a time: the words of the name

@@ -639,3 +639,42 @@ func TestBlankNamesFromELF(t *testing.T) {
 		t.Errorf("LookupName = %v", got)
 	}
 }
+
+// TestLookupNameIndex checks LookupName's answers, scanned and indexed,
+// against every entry's name, on real tables of one to several index
+// blocks, and on every name of the input (the static functions' names
+// are there several times, and some names are never printed).
+func TestLookupNameIndex(t *testing.T) {
+	for _, rel := range []string{"x86_64-nokaslr-module-oops/kallsyms.txt.xz", "armhf-sysrq-panic/kallsyms.txt.xz"} {
+		data := readTestdata(t, rel)
+		tab, err := parseKallsyms(data, "f", nil, []int{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string][]int{}
+		for i := range tab.coreN {
+			byName[tab.nameAt(i)] = append(byName[tab.nameAt(i)], i)
+		}
+		seen := map[string]bool{}
+		for line := range strings.SplitSeq(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 3 || seen[f[2]] {
+				continue
+			}
+			seen[f[2]] = true
+			got := tab.LookupName(f[2], "")
+			want := byName[f[2]]
+			if len(got) != len(want) {
+				t.Fatalf("%s: LookupName(%q) = %v, want entries %v", rel, f[2], got, want)
+			}
+			for j, i := range want {
+				if got[j] != tab.location(i, 0) {
+					t.Fatalf("%s: LookupName(%q) = %v, want entries %v", rel, f[2], got, want)
+				}
+			}
+		}
+		if tab.byName.perm == nil || tab.coreN > indexBlock && len(tab.byName.starts) <= int(tab.byName.mask)+1 {
+			t.Errorf("%s: the index was not built, or has one block of %d entries", rel, tab.coreN)
+		}
+	}
+}
