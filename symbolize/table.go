@@ -44,9 +44,10 @@ type Table struct {
 	// parser makes sure. Either is only read for names too long for
 	// their key.
 	lens []uint16
-	// sample is every sampleStep-th address of the core: the first
-	// steps of a lookup's binary search stay in these few cache lines.
-	sample []uint64
+	// sample is every sampleStep-th address of addrs: the first steps
+	// of a lookup's binary search stay in these few cache lines. (wide
+	// tables, made up, are searched without.)
+	sample []uint32
 	text   string // the bytes the names point into
 	ranges []addrRange
 	// shift is what is added to the stored addresses: the base they are
@@ -341,23 +342,18 @@ func search[T uint32 | uint64](a []T, x T) (int, bool) {
 const sampleStep = 64
 
 // searchCore is search over the core entries that exist, the first
-// coreN, for an address before the shift.
+// coreN, for an address before the shift: the sample narrows it down to
+// sampleStep entries.
 func (t *Table) searchCore(x uint64) (int, bool) {
+	n := t.coreN
 	if t.wide != nil {
-		return searchSampled(t.wide[:t.coreN], t.sample, x)
+		return search(t.wide[:n], x)
 	}
 	if x > 1<<32-1 {
-		return t.coreN, false // past every entry
+		return n, false // past every entry
 	}
-	return searchSampled(t.addrs[:t.coreN], t.sample, x)
-}
-
-// searchSampled is search over a, whose every sampleStep-th value is in
-// sample: the sample narrows it down to sampleStep entries. x fits T.
-func searchSampled[T uint32 | uint64](a []T, sample []uint64, x uint64) (int, bool) {
-	n := len(a)
-	j, _ := search(sample, x)
-	// a[(j-1)*step] < x <= a[j*step]: the answer is in between.
+	j, _ := search(t.sample, uint32(x))
+	// addrs[(j-1)*step] < x <= addrs[j*step]: the answer is in between.
 	lo, hi := 0, n
 	if j > 0 {
 		lo = min((j-1)*sampleStep+1, n)
@@ -365,9 +361,9 @@ func searchSampled[T uint32 | uint64](a []T, sample []uint64, x uint64) (int, bo
 	if j*sampleStep < n {
 		hi = j * sampleStep
 	}
-	i, _ := search(a[lo:hi], T(x))
+	i, _ := search(t.addrs[lo:hi], uint32(x))
 	i += lo
-	return i, i < n && a[i] == T(x)
+	return i, i < n && t.addrs[i] == uint32(x)
 }
 
 // find returns the entry that contains addr. The core and module entries
@@ -837,9 +833,11 @@ func (b *coreBuilder) finish() {
 		t.ranges = append(t.ranges, addrRange{r.lo - base, r.hi - base})
 	}
 	t.coreN = w
-	t.sample = make([]uint64, 0, (w+sampleStep-1)/sampleStep)
-	for i := 0; i < w; i += sampleStep {
-		t.sample = append(t.sample, t.addrAt(i))
+	if t.wide == nil {
+		t.sample = make([]uint32, 0, (w+sampleStep-1)/sampleStep)
+		for i := 0; i < w; i += sampleStep {
+			t.sample = append(t.sample, t.addrs[i])
+		}
 	}
 }
 
