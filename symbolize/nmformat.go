@@ -385,7 +385,8 @@ func (p *nmParser) run(pos, end int) error {
 		// kernel prints, above the last one, its address as wide as
 		// those before, "ADDR T name\n". It becomes an entry here, with
 		// the effects core would have; any other line goes on below.
-		// (Its name, shorter than maxSymbolLine, fits an entry.)
+		// (Its name, shorter than maxSymbolLine, is within core's limit
+		// of 0xffff bytes.)
 		if d := p.digits; d != 0 && p.lastLine > 0 && pos+d+3 < len(data) && data[pos+d] == ' ' && usual[data[pos+d+1]] && data[pos+d+2] == ' ' {
 			var addr uint64
 			ok := false

@@ -416,3 +416,29 @@ func sameAnswers(t *testing.T, what string, a, b *Table) {
 		}
 	}
 }
+
+// TestUsualLinesAsSlowLines reads real files twice, as they are and with
+// CRLF line ends, which no line's fast path takes (run's usual line, or
+// its other fast path): the tables must answer alike.
+func TestUsualLinesAsSlowLines(t *testing.T) {
+	files := []string{"x86_64-nokaslr-module-oops/kallsyms.txt.xz", "arm64-kaslr-module-oops/kallsyms.txt.xz",
+		"maps/System.map-6.1.0-56-amd64.xz", "maps/System.map-6.1.0-50-686.xz"}
+	if testing.Short() {
+		files = files[:1]
+	}
+	for _, rel := range files {
+		data := readTestdata(t, rel)
+		crlf := bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		for _, sp := range splitParsers {
+			want, wantErr := sp.parse(data, "f", nil, []int{})
+			got, err := sp.parse(crlf, "f", nil, []int{})
+			if wantErr != nil || err != nil {
+				if wantErr == nil || err == nil || err.Error() != wantErr.Error() {
+					t.Fatalf("%s %s: error %v, with LF %v", sp.name, rel, err, wantErr)
+				}
+				continue
+			}
+			sameAnswers(t, sp.name+" "+rel+" with CRLF", want, got)
+		}
+	}
+}

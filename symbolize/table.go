@@ -45,8 +45,8 @@ type Table struct {
 	// their key.
 	lens []uint16
 	// sample is every sampleStep-th address of addrs: the first steps
-	// of a lookup's binary search stay in these few cache lines. (wide
-	// tables, made up, are searched without.)
+	// of a lookup's binary search stay in these few cache lines. (A wide
+	// table, only ever made by hand, is searched without.)
 	sample []uint32
 	text   string // the bytes the names point into
 	ranges []addrRange
@@ -634,11 +634,11 @@ type coreBuilder struct {
 	t     *Table
 	order tieOrder
 	lens  bool // keep the names' lengths (Table.lens)
-	// The first code symbol and the last symbol, for tables without
-	// anchors.
+	// The first code symbol, for tables without anchors.
 	firstText    uint64
 	hasFirstText bool
-	// The last entry's address: the next symbol at it is its alias.
+	// The last entry's address: the next symbol at it is its alias, and
+	// a table without anchors ends after it.
 	last uint64
 	// While the table is built, t.addrs holds the low 32 bits of the
 	// addresses, and highs the high ones: a list, ascending, of where
