@@ -449,7 +449,8 @@ func (t *Table) LookupName(name, module string) []Location {
 // the time of ten scans): a log with a call trace asks about every symbol
 // it printed. A table read in parts side by side has its index built
 // ahead, on another goroutine, as soon as it is read (buildAhead):
-// questions then wait for it rather than scan.
+// questions scan until it is ready rather than wait for it, which would
+// take several scans' time.
 //
 // The entries are indexed in blocks of indexBlock, so that an entry is
 // two bytes of the index (its offset in its block): the index of a
@@ -460,6 +461,11 @@ type nameIndex struct {
 	asked atomic.Int32
 	ahead atomic.Bool // built or being built by buildAhead
 	once  sync.Once
+	built atomic.Pointer[bucketIndex] // nil until built
+}
+
+// bucketIndex is a nameIndex once built.
+type bucketIndex struct {
 	// perm holds, block by block, the offsets in the block of its
 	// entries, bucket by bucket, ascending in each bucket; block j's
 	// bucket b is perm[j*indexBlock:][s[b]:s[b+1]], where s is
@@ -477,19 +483,23 @@ const (
 // each calls fn, in entry order, for the entries whose key, type left
 // out, is k (a nameKey).
 func (x *nameIndex) each(keys []uint32, k uint32, fn func(int)) {
-	if !x.ahead.Load() && x.asked.Add(1) <= scanLimit {
-		for i, v := range keys {
-			if v&^keyTypBits == k {
-				fn(i)
+	ix := x.built.Load()
+	if ix == nil {
+		if x.ahead.Load() || x.asked.Add(1) <= scanLimit {
+			for i, v := range keys {
+				if v&^keyTypBits == k {
+					fn(i)
+				}
 			}
+			return
 		}
-		return
+		x.once.Do(func() { x.build(keys) })
+		ix = x.built.Load()
 	}
-	x.once.Do(func() { x.build(keys) })
-	b := k >> keyHashShift & x.mask
-	stride := int(x.mask) + 2
-	for base, s := 0, x.starts; base < len(keys); base, s = base+indexBlock, s[stride:] {
-		for _, o := range x.perm[base+int(s[b]) : base+int(s[b+1])] {
+	b := k >> keyHashShift & ix.mask
+	stride := int(ix.mask) + 2
+	for base, s := 0, ix.starts; base < len(keys); base, s = base+indexBlock, s[stride:] {
+		for _, o := range ix.perm[base+int(s[b]) : base+int(s[b+1])] {
 			if i := base + int(o); keys[i]&^keyTypBits == k {
 				fn(i)
 			}
@@ -541,7 +551,7 @@ func (x *nameIndex) build(keys []uint32) {
 			next[b]++
 		}
 	}
-	x.perm, x.starts, x.mask = perm, starts, mask
+	x.built.Store(&bucketIndex{perm, starts, mask})
 }
 
 // nameHash hashes a name eight bytes at a time: the words of the name

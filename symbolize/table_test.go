@@ -673,7 +673,7 @@ func TestLookupNameIndex(t *testing.T) {
 				}
 			}
 		}
-		if tab.byName.perm == nil || tab.coreN > indexBlock && len(tab.byName.starts) <= int(tab.byName.mask)+1 {
+		if ix := tab.byName.built.Load(); ix == nil || tab.coreN > indexBlock && len(ix.starts) <= int(ix.mask)+1 {
 			t.Errorf("%s: the index was not built, or has one block of %d entries", rel, tab.coreN)
 		}
 	}
