@@ -95,7 +95,7 @@ func entriesOf(tab *Table) []testEntry {
 		for ; j < len(tab.maddrs) && tab.maddrs[j] < a; j++ {
 			out = append(out, mod(j))
 		}
-		out = append(out, testEntry{a, tab.end(i), tab.nameAt(i), "", tab.meta[i].typ})
+		out = append(out, testEntry{a, tab.end(i), tab.nameAt(i), "", tab.typAt(i)})
 	}
 	for ; j < len(tab.maddrs); j++ {
 		out = append(out, mod(j))

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -83,10 +84,27 @@ func parseNMLine(line []byte, l *nmLine) string {
 		if c == 0 || c == ' ' || c == '\t' {
 			return "symbol name contains a NUL or blank byte"
 		}
+		// A table finds a name's end at the first CR (nameEnd): a
+		// name holding one would be read back cut.
+		if c == '\r' {
+			return "symbol name contains a carriage return"
+		}
 	}
 	l.name = rest
 	return ""
 }
+
+// usualTypes says, by type letter, which core symbols of a kallsyms
+// ([0]) or a System.map ([1]) become entries: all but the undefined, and
+// a System.map's absolute symbols (see nmParser.core and coreBuilder.add).
+var usualTypes = func() (u [2][256]bool) {
+	for c := range 256 {
+		ok := isTypeLetter(byte(c)) && c != 'U' && c != 'u'
+		u[0][c] = ok
+		u[1][c] = ok && c != 'A' && c != 'a'
+	}
+	return u
+}()
 
 func isTypeLetter(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '?' || c == '-'
@@ -214,8 +232,12 @@ type nmParser struct {
 }
 
 // releaseWindow is how much input is read between two calls of release
-// (shared by the parts read side by side).
-const releaseWindow = 512 << 10
+// (shared by the parts read side by side). Each call (madvise) costs a
+// TLB flush on every core the process runs on, so few are made: the
+// input mapped meanwhile, 2 MB at most, stays below what a run maps
+// later (its code and the annotation's data), and so out of its peak
+// memory, where 512 KB windows cost a run a few percent of its time.
+const releaseWindow = 2 << 20
 
 // splitMin is the least input read in parts side by side: a part of
 // less pays more for its goroutine and its join than it saves.
@@ -290,7 +312,7 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 		base[i] = base[i-1] + estimateLines(data[bounds[i-1]:bounds[i]])
 	}
 	n := base[len(base)-1]
-	full := coreArrays{make([]uint64, n), make([]coreMeta, n), make([]uint32, n)}
+	full := coreArrays{make([]uint32, n), make([]uint32, n), make([]uint32, n)}
 	// data is never written while the table lives: the names are
 	// substrings of it.
 	text := unsafe.String(unsafe.SliceData(data), len(data))
@@ -298,7 +320,7 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 	var quit atomic.Bool
 	for i := range parts {
 		lo, hi := base[i], base[i+1]
-		t := &Table{text: text, addrs: full.addrs[lo:lo:hi], meta: full.meta[lo:lo:hi], hashes: full.hashes[lo:lo:hi]}
+		t := &Table{text: text, addrs: full.addrs[lo:lo:hi], names: full.names[lo:lo:hi], keys: full.keys[lo:lo:hi]}
 		parts[i] = &nmParser{data: data, file: file, kind: kind, systemMap: kind == "System.map", release: release,
 			window: releaseWindow / len(parts), t: t, b: coreBuilder{t: t, order: order}}
 		if len(parts) > 1 {
@@ -343,6 +365,16 @@ func (p *nmParser) run(pos, end int) error {
 	p.released = pos
 	lineNo := p.lines + 1
 	defer func() { p.lines = lineNo - 1 }()
+	t := p.t
+	usual := &usualTypes[0]
+	if p.systemMap {
+		usual = &usualTypes[1]
+	}
+	// The first eight digits of the last sixteen-digit address read, as
+	// loaded, and their value: neighbours mostly share them (the kernel
+	// spans far less than 4 GB), and then only the last eight are
+	// converted. 0 is no digits.
+	var head, headVal uint64
 	for ; pos < end; lineNo++ {
 		if pos-p.released >= p.window {
 			if p.release != nil {
@@ -353,12 +385,43 @@ func (p *nmParser) run(pos, end int) error {
 				return errQuit
 			}
 		}
+		// The usual line, read with the least work: a core symbol the
+		// kernel prints, above the last one, its address as wide as
+		// those before, "ADDR T name\n". It becomes an entry here, with
+		// the effects core would have; any other line goes on below.
+		// (Its name, shorter than maxSymbolLine, is within core's limit
+		// of 0xffff bytes.)
+		if d := p.digits; d != 0 && p.lastLine > 0 && pos+d+3 < len(data) && data[pos+d] == ' ' && usual[data[pos+d+1]] && data[pos+d+2] == ' ' {
+			var addr uint64
+			ok := false
+			if lo, okLo := hex8(binary.LittleEndian.Uint64(data[pos+d-8:])); d == 8 {
+				addr, ok = uint64(lo), okLo
+			} else if w := binary.LittleEndian.Uint64(data[pos:]); w == head {
+				addr, ok = headVal|uint64(lo), okLo
+			} else if hi, okHi := hex8(w); okHi && okLo {
+				head, headVal = w, uint64(hi)<<32
+				addr, ok = headVal|uint64(lo), true
+			}
+			if ns := pos + d + 3; ok && addr > p.lastAddr && data[ns] != '$' {
+				k, h, dot := scanName(data, ns)
+				if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine && !(p.systemMap && unlisted(t.text[ns:k], dot)) {
+					p.parsedAny = true
+					p.lastAddr, p.lastLine = addr, lineNo
+					p.maxAddr = max(p.maxAddr, addr)
+					p.nonzero = true // addr is above another
+					t.symbols++
+					p.b.push(addr, ns, k-ns, data[pos+d+1], h)
+					pos = k + 1
+					continue
+				}
+			}
+		}
 		// The fast path: "HEX T name\n" with no blank or NUL in the name.
 		addr, i := hexField(data, pos)
 		nd := i - pos
 		if nd > 0 && nd <= 16 && i+3 < len(data) && data[i] == ' ' && isTypeLetter(data[i+1]) && data[i+2] == ' ' {
 			ns := i + 3
-			k, h := scanName(data, ns)
+			k, h, _ := scanName(data, ns)
 			if k > ns && (k == len(data) || data[k] == '\n') && k-pos <= maxSymbolLine {
 				p.parsedAny = true
 				if err := p.core(lineNo, addr, nd, data[i+1], ns, k, h); err != nil {
@@ -384,9 +447,9 @@ func (p *nmParser) run(pos, end int) error {
 // coreArrays are the arrays of core entries that the parts of a file
 // share.
 type coreArrays struct {
-	addrs  []uint64
-	meta   []coreMeta
-	hashes []uint32
+	addrs []uint32
+	names []uint32
+	keys  []uint32
 }
 
 // join appends q, the part that follows p's lines, to p, and reports
@@ -425,19 +488,29 @@ func (p *nmParser) join(q *nmParser, full coreArrays, limit int) bool {
 	if !p.b.hasFirstText {
 		p.b.firstText, p.b.hasFirstText = q.b.firstText, q.b.hasFirstText
 	}
-	qa, qm, qh := u.addrs, u.meta, u.hashes
-	if k := len(t.addrs) - 1; k >= 0 && len(qa) > 0 && qa[0] == t.addrs[k] {
+	qa, qn, qh := u.addrs, u.names, u.keys
+	drop := 0
+	if k := len(t.names) - 1; k >= 0 && len(qn) > 0 && q.b.fullAt(0) == p.b.last {
 		// Aliases on both sides of the cut: each side's entry is the
 		// first of its aliases in the kernel's order (add), so the
 		// first of the two is.
-		if p.b.order == kallsymsOrder && kallsymsBefore(qm[0].typ, u.nameAt(0), t.meta[k].typ, t.nameAt(k)) {
-			t.meta[k], t.hashes[k] = qm[0], qh[0]
+		if p.b.order == kallsymsOrder && kallsymsBefore(u.typAt(0), u.nameAt(0), t.typAt(k), t.nameAt(k)) {
+			t.names[k], t.keys[k] = qn[0], qh[0]
 		}
-		qa, qm, qh = qa[1:], qm[1:], qh[1:]
+		qa, qn, qh = qa[1:], qn[1:], qh[1:]
+		drop = 1
+	}
+	// q's runs of high address halves, renumbered as its entries are.
+	n := len(t.names)
+	for _, r := range q.b.highs {
+		p.b.noteHigh(max(n, n+r.at-drop), r.hi)
+	}
+	if len(qn) > 0 {
+		p.b.last = q.b.last
 	}
 	t.addrs = joinPart(full.addrs, t.addrs, qa, limit)
-	t.meta = joinPart(full.meta, t.meta, qm, limit)
-	t.hashes = joinPart(full.hashes, t.hashes, qh, limit)
+	t.names = joinPart(full.names, t.names, qn, limit)
+	t.keys = joinPart(full.keys, t.keys, qh, limit)
 
 	for _, m := range q.modules {
 		if i, ok := p.modIndex[m.name]; ok {
@@ -578,11 +651,13 @@ func hex16(a, b uint64) (uint64, bool) {
 }
 
 // scanName finds the end of the name that starts at data[i], as nameEnd
-// does, and hashes it as nameHash does, from the same eight-byte words.
-func scanName(data []byte, i int) (int, uint32) {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
+// does, and hashes it as nameHash does, from the same eight-byte words;
+// it also tells whether the name has a dot (for unlisted).
+func scanName(data []byte, i int) (int, uint32, bool) {
+	const ones, highs, dots = 0x0101010101010101, 0x8080808080808080, 0x2e2e2e2e2e2e2e2e
 	start := i
 	h := uint64(hashSeed)
+	var dot uint64 // a byte's high bit: a dot there (or after one)
 words:
 	for i+8 <= len(data) {
 		w := binary.LittleEndian.Uint64(data[i:])
@@ -590,15 +665,22 @@ words:
 			k := bits.TrailingZeros64(m) >> 3
 			switch data[i+k] {
 			case 0, '\t', '\n', '\r', ' ':
-				return i + k, hashEnd(h, w&(1<<(8*k)-1), i+k-start)
+				// The bytes past the name are cleared: no dots.
+				w &= 1<<(8*k) - 1
+				x := w ^ dots
+				dot |= (x - ones) &^ x & highs
+				return i + k, hashEnd(h, w, i+k-start), dot != 0
 			}
 			break words // a control byte in the name: the slow way
 		}
+		x := w ^ dots
+		dot |= (x - ones) &^ x & highs
 		h = hashMix(h, w)
 		i += 8
 	}
 	e := nameEnd(data, start)
-	return e, nameHash(unsafe.String(unsafe.SliceData(data[start:]), e-start))
+	name := unsafe.String(unsafe.SliceData(data[start:]), e-start)
+	return e, nameHash(name), strings.IndexByte(name, '.') >= 0
 }
 
 // slowLine reads the line at pos with parseNMLine and returns the start
@@ -722,7 +804,7 @@ func (p *nmParser) module(lineNo int, l *nmLine, ns int) error {
 // enough to be read in parts is built ahead, meanwhile.
 func (p *nmParser) done(t *Table) {
 	if p.parts > 1 {
-		t.byName.buildAhead(t.hashes)
+		t.byName.buildAhead(t.keys)
 	}
 }
 

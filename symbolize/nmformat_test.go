@@ -1,6 +1,7 @@
 package symbolize
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -39,8 +40,9 @@ func TestHexField(t *testing.T) {
 	}
 }
 
-// TestScanName checks that the end and hash the parser computes in one
-// pass are nameEnd's and nameHash's, names with control bytes included.
+// TestScanName checks that the end, hash and dot the parser finds in one
+// pass are nameEnd's, nameHash's and IndexByte's, names with control
+// bytes included.
 func TestScanName(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for range 100000 {
@@ -55,19 +57,26 @@ func TestScanName(t *testing.T) {
 				c = 0xc3
 			case 2:
 				c = '.'
+			case 3:
+				c = '/' // a dot's neighbours
+			case 4:
+				c = '-'
 			}
 			b = append(b, c)
 		}
 		if rng.IntN(4) > 0 {
 			b = append(b, "\n\t\r \x00"[rng.IntN(5)])
-			b = append(b, "more"[:rng.IntN(4)]...)
+			b = append(b, "m.re"[:rng.IntN(4)]...) // no dot of the name
 		}
-		end, h := scanName(b, 0)
+		end, h, dot := scanName(b, 0)
 		if want := nameEnd(b, 0); end != want {
 			t.Fatalf("%q: end %d, want %d", b, end, want)
 		}
 		if want := nameHash(string(b[:end])); h != want {
 			t.Fatalf("%q: hash %#x, want %#x", b, h, want)
+		}
+		if want := bytes.IndexByte(b[:end], '.') >= 0; dot != want {
+			t.Fatalf("%q: dot %v, want %v", b, dot, want)
 		}
 	}
 }

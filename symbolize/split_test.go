@@ -260,6 +260,9 @@ func TestSplitParseSmall(t *testing.T) {
 		"ffffffff81000000 T _stext\n\nbad\nffffffff81000010 T f\nworse\n",
 		"ffffffff81000000 T _stext\nffffffffc0000000 t m1\t[a]\nffffffffc0001000 t m2\t[b]\nffffffffc0000010 t m3\t[a]\nffffffff81000010 T f\n",
 		"ffffffff81000000 U undef\nffffffff81000000 T _stext\n$x\nffffffff81000010 t $x\nffffffff81000010 T f\nffffffff81000030 T _end\nffffffff81000040 T after\n",
+		straddling,
+		spanning,
+		"ffffffff81000000 T _stext\nffffffff81000010 T a\rb\n",
 	}
 	for n, in := range inputs {
 		data := []byte(in)
@@ -336,10 +339,12 @@ func tableDiff(a, b *Table) string {
 	switch {
 	case !slices.Equal(a.addrs, b.addrs):
 		return "core addresses differ"
-	case !slices.Equal(a.meta, b.meta):
-		return "core names or types differ"
-	case !slices.Equal(a.hashes, b.hashes):
-		return "name hashes differ"
+	case !slices.Equal(a.wide, b.wide) || (a.wide == nil) != (b.wide == nil):
+		return "wide core addresses differ"
+	case !slices.Equal(a.names, b.names) || !slices.Equal(a.lens, b.lens):
+		return "core names differ"
+	case !slices.Equal(a.keys, b.keys):
+		return "name keys differ"
 	case !slices.Equal(a.sample, b.sample):
 		return "samples differ"
 	case a.text != b.text:
@@ -408,6 +413,32 @@ func sameAnswers(t *testing.T, what string, a, b *Table) {
 		}
 		if x, y := a.LookupName(f[2], mod), b.LookupName(f[2], mod); !slices.Equal(x, y) {
 			t.Fatalf("%s: LookupName(%q, %q) = %v, one pass %v", what, f[2], mod, y, x)
+		}
+	}
+}
+
+// TestUsualLinesAsSlowLines reads real files twice, as they are and with
+// CRLF line ends, which no line's fast path takes (run's usual line, or
+// its other fast path): the tables must answer alike.
+func TestUsualLinesAsSlowLines(t *testing.T) {
+	files := []string{"x86_64-nokaslr-module-oops/kallsyms.txt.xz", "arm64-kaslr-module-oops/kallsyms.txt.xz",
+		"maps/System.map-6.1.0-56-amd64.xz", "maps/System.map-6.1.0-50-686.xz"}
+	if testing.Short() {
+		files = files[:1]
+	}
+	for _, rel := range files {
+		data := readTestdata(t, rel)
+		crlf := bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		for _, sp := range splitParsers {
+			want, wantErr := sp.parse(data, "f", nil, []int{})
+			got, err := sp.parse(crlf, "f", nil, []int{})
+			if wantErr != nil || err != nil {
+				if wantErr == nil || err == nil || err.Error() != wantErr.Error() {
+					t.Fatalf("%s %s: error %v, with LF %v", sp.name, rel, err, wantErr)
+				}
+				continue
+			}
+			sameAnswers(t, sp.name+" "+rel+" with CRLF", want, got)
 		}
 	}
 }

@@ -89,7 +89,11 @@ func dropUnlisted(syms []Symbol) []Symbol {
 	return out
 }
 
-func unlistedName(name string) bool {
+func unlistedName(name string) bool { return unlisted(name, true) }
+
+// unlisted is unlistedName of a name that may have a dot, or has none
+// (dot false: the parser sees it as it reads the name).
+func unlisted(name string, dot bool) bool {
 	if name == "" {
 		return false
 	}
@@ -147,7 +151,7 @@ func unlistedName(name string) bool {
 	}
 	// powerpc's ".long_branch." and ".plt_branch." stubs: 12 bytes at
 	// least.
-	if len(name) >= 12 && strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
+	if dot && len(name) >= 12 && strings.IndexByte(name, '.') >= 0 && (strings.Contains(name, ".long_branch.") || strings.Contains(name, ".plt_branch.")) {
 		return true
 	}
 	return false

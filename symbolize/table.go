@@ -20,27 +20,40 @@ const PageSize = 4096
 // for binary-searched lookups. It is immutable after construction and safe
 // for concurrent use.
 //
-// The core kernel's entries (100k of them) are kept small: an address, the
-// name as an offset and length into text (the symbol file itself when it
-// was parsed from memory, so that names are never copied), the type and a
-// hash of the name for LookupName. Their ends are not stored: an entry
-// runs to the next entry or to the end of its address range (see
-// coreEnd). The few module entries are kept apart, with their ends.
+// The core kernel's entries (100k of them) are kept small, 12 bytes each:
+// a 32-bit address (an offset from the start of the kernel), the offset of
+// the name in text (the symbol file itself when it was parsed from memory,
+// so that names are never copied), and a key that packs the type, the
+// name's length and a hash of the name for LookupName (see makeKey).
+// Their ends are not stored: an entry runs to the next entry or to the end
+// of its address range (see coreEnd). The few module entries are kept
+// apart, with their ends.
 type Table struct {
 	// Core entries, sorted by address: one per distinct address that the
 	// kernel answers lookups at, the symbol it prints there. Addresses
-	// are before the table's shift.
-	addrs  []uint64
-	meta   []coreMeta
-	hashes []uint32 // nameHash of each entry's name
+	// are before the table's shift, which includes the base they are
+	// offsets from. wide holds them instead (addrs nil) in the rare
+	// table whose core spans more than 4 GB.
+	addrs []uint32
+	wide  []uint64
+	names []uint32 // offset of each entry's name in text
+	keys  []uint32 // makeKey of each entry
+	// lens holds the lengths of the names of an ELF symbol table, which
+	// may hold any byte but NUL; nil for an nm-format text, whose names
+	// end at the first blank, CR, newline or NUL (nameEnd), as the
+	// parser makes sure. Either is only read for names too long for
+	// their key.
+	lens []uint16
 	// sample is every sampleStep-th address of addrs: the first steps
-	// of a lookup's binary search stay in these few cache lines.
-	sample []uint64
-	text   string // the bytes the names of meta point into
+	// of a lookup's binary search stay in these few cache lines. (A wide
+	// table, only ever made by hand, is searched without.)
+	sample []uint32
+	text   string // the bytes the names point into
 	ranges []addrRange
-	// shift is a relocation not applied to addrs: core entry i is at
-	// addrs[i]+shift. Only the first coreN entries exist after it; the
-	// others would pass the top of the address space.
+	// shift is what is added to the stored addresses: the base they are
+	// offsets from and the relocation not applied to them. Core entry i
+	// is at addrAt(i)+shift. Only the first coreN entries exist after
+	// it; the others would pass the top of the address space.
 	shift uint64
 	coreN int
 
@@ -61,18 +74,50 @@ type Table struct {
 	byName         *nameIndex // shared by the relocated copies of a table
 }
 
-// coreMeta is what a core entry keeps besides its address: 8 bytes.
-type coreMeta struct {
-	name uint32 // offset of the name in Table.text
-	nlen uint16
-	typ  byte
+// addrAt returns core entry i's address, before the shift.
+func (t *Table) addrAt(i int) uint64 {
+	if t.wide != nil {
+		return t.wide[i]
+	}
+	return uint64(t.addrs[i])
 }
 
 // nameAt returns core entry i's name.
 func (t *Table) nameAt(i int) string {
-	m := t.meta[i]
-	return t.text[m.name : m.name+uint32(m.nlen)]
+	o := t.names[i]
+	if n := t.keys[i] & keyLong; n < keyLong {
+		return t.text[o : o+n]
+	}
+	if t.lens != nil {
+		return t.text[o : o+uint32(t.lens[i])]
+	}
+	return t.text[o:nameEnd(unsafe.Slice(unsafe.StringData(t.text), len(t.text)), int(o))]
 }
+
+// typAt returns core entry i's type letter.
+func (t *Table) typAt(i int) byte { return byte(t.keys[i] & keyTypBits >> keyTypShift) }
+
+// A core entry's key packs what lookups read besides the name's offset,
+// so that they read nothing of the text but the name printed: the
+// length of the name (keyLong for keyLong bytes or more, which are
+// measured in text), then the type letter (7 bits: an ASCII letter),
+// then the high 17 bits of nameHash for LookupName. A name's length and
+// hash, the key without the type, is what a question compares (nameKey).
+const (
+	keyLong      = 1<<8 - 1
+	keyTypShift  = 8
+	keyTypBits   = 0x7f << keyTypShift
+	keyHashShift = 15
+)
+
+// makeKey returns the key of an entry of type typ whose name, n bytes
+// long, hashes to h.
+func makeKey(h uint32, typ byte, n int) uint32 {
+	return h>>keyHashShift<<keyHashShift | uint32(typ&0x7f)<<keyTypShift | uint32(min(n, keyLong))
+}
+
+// nameKey returns the key of a name, with no type.
+func nameKey(name string) uint32 { return makeKey(nameHash(name), 0, len(name)) }
 
 // coreEnd returns the end of core entry i, before the shift: the next
 // distinct address of the kernel's table, or the end of the entry's
@@ -80,13 +125,15 @@ func (t *Table) nameAt(i int) string {
 // distinct addresses inside the ranges, so within a range the next
 // address is the next entry's.
 func (t *Table) coreEnd(i int) uint64 {
-	a := t.addrs[i]
+	a := t.addrAt(i)
 	hi := t.ranges[0].hi
 	if len(t.ranges) > 1 && a >= t.ranges[1].lo {
 		hi = t.ranges[1].hi
 	}
-	if i+1 < len(t.addrs) && t.addrs[i+1] < hi {
-		return t.addrs[i+1]
+	if i+1 < len(t.names) {
+		if next := t.addrAt(i + 1); next < hi {
+			return next
+		}
 	}
 	return hi
 }
@@ -194,7 +241,7 @@ func (t *Table) Relocate(offset uint64) *Table {
 	// range is that of the entries that still fit.
 	n.coreLo, n.coreHi = 0, 0
 	if n.coreN > 0 {
-		n.coreLo = n.addrs[0] + n.shift
+		n.coreLo = n.addrAt(0) + n.shift
 		n.coreHi = n.coreEnd(n.coreN-1) + n.shift
 	}
 	return &n
@@ -206,7 +253,7 @@ func (t *Table) fitting(offset uint64) int {
 	lo, hi := 0, t.coreN
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if _, _, ok := t.shiftRange(t.addrs[m]+t.shift, t.coreEnd(m)+t.shift, offset); ok {
+		if _, _, ok := t.shiftRange(t.addrAt(m)+t.shift, t.coreEnd(m)+t.shift, offset); ok {
 			lo = m + 1
 		} else {
 			hi = m
@@ -257,27 +304,27 @@ func (t *Table) LookupReturn(addr uint64) (Location, bool) {
 }
 
 // Entries are numbered core first: core entry i is i, module entry j is
-// len(t.addrs)+j.
+// len(t.names)+j.
 
 // start returns the address of entry i.
 func (t *Table) start(i int) uint64 {
-	if i < len(t.addrs) {
-		return t.addrs[i] + t.shift
+	if i < len(t.names) {
+		return t.addrAt(i) + t.shift
 	}
-	return t.maddrs[i-len(t.addrs)]
+	return t.maddrs[i-len(t.names)]
 }
 
 // end returns the end of entry i.
 func (t *Table) end(i int) uint64 {
-	if i < len(t.addrs) {
+	if i < len(t.names) {
 		return t.coreEnd(i) + t.shift
 	}
-	return t.mends[i-len(t.addrs)]
+	return t.mends[i-len(t.names)]
 }
 
 // search returns the first index of a whose value is at least x, and
 // whether it equals x.
-func search(a []uint64, x uint64) (int, bool) {
+func search[T uint32 | uint64](a []T, x T) (int, bool) {
 	lo, hi := 0, len(a)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -294,11 +341,18 @@ func search(a []uint64, x uint64) (int, bool) {
 // two.
 const sampleStep = 64
 
-// searchCore is search over the core entries that exist, addrs[:coreN]:
-// the sample narrows it down to sampleStep entries.
+// searchCore is search over the core entries that exist, the first
+// coreN, for an address before the shift: the sample narrows it down to
+// sampleStep entries.
 func (t *Table) searchCore(x uint64) (int, bool) {
 	n := t.coreN
-	j, _ := search(t.sample, x)
+	if t.wide != nil {
+		return search(t.wide[:n], x)
+	}
+	if x > 1<<32-1 {
+		return n, false // past every entry
+	}
+	j, _ := search(t.sample, uint32(x))
 	// addrs[(j-1)*step] < x <= addrs[j*step]: the answer is in between.
 	lo, hi := 0, n
 	if j > 0 {
@@ -307,9 +361,9 @@ func (t *Table) searchCore(x uint64) (int, bool) {
 	if j*sampleStep < n {
 		hi = j * sampleStep
 	}
-	i, _ := search(t.addrs[lo:hi], x)
+	i, _ := search(t.addrs[lo:hi], uint32(x))
 	i += lo
-	return i, i < n && t.addrs[i] == x
+	return i, i < n && t.addrs[i] == uint32(x)
 }
 
 // find returns the entry that contains addr. The core and module entries
@@ -331,11 +385,11 @@ func (t *Table) find(addr uint64) (int, bool) {
 		if !found {
 			j--
 		}
-		if j >= 0 && (found || c < 0 || t.maddrs[j] >= t.addrs[c]+t.shift) {
+		if j >= 0 && (found || c < 0 || t.maddrs[j] >= t.addrAt(c)+t.shift) {
 			if addr >= t.mends[j] {
 				return 0, false
 			}
-			return len(t.addrs) + j, true
+			return len(t.names) + j, true
 		}
 	}
 	if c < 0 || addr-t.shift >= t.coreEnd(c) {
@@ -345,18 +399,17 @@ func (t *Table) find(addr uint64) (int, bool) {
 }
 
 func (t *Table) location(i int, off uint64) Location {
-	if i < len(t.addrs) {
-		m := t.meta[i]
-		a := t.addrs[i]
+	if i < len(t.names) {
+		a := t.addrAt(i)
 		return Location{
-			Name:   t.text[m.name : m.name+uint32(m.nlen)],
+			Name:   t.nameAt(i),
 			Start:  a + t.shift,
 			Offset: off,
 			Size:   t.coreEnd(i) - a,
-			Type:   m.typ,
+			Type:   t.typAt(i),
 		}
 	}
-	j := i - len(t.addrs)
+	j := i - len(t.names)
 	return Location{
 		Name:   t.mnames[j],
 		Module: t.modNames[t.mmods[j]],
@@ -375,13 +428,12 @@ func (t *Table) LookupName(name, module string) []Location {
 	if module != "" {
 		for j, n := range t.mnames {
 			if n == name && t.modNames[t.mmods[j]] == module {
-				out = append(out, t.location(len(t.addrs)+j, 0))
+				out = append(out, t.location(len(t.names)+j, 0))
 			}
 		}
 		return out
 	}
-	h := nameHash(name)
-	t.byName.each(t.hashes, h, func(i int) {
+	t.byName.each(t.keys, nameKey(name), func(i int) {
 		if i < t.coreN && t.nameAt(i) == name {
 			out = append(out, t.location(i, 0))
 		}
@@ -389,72 +441,117 @@ func (t *Table) LookupName(name, module string) []Location {
 	return out
 }
 
-// nameIndex finds core entries by the hash of their name (no name is
-// read but those whose hash matches). The first scanLimit questions
-// compare the hashes one by one, a few tens of microseconds each; past
-// them, a chained hash table over the entries is built once (two int32
-// arrays and no map, in about the time of ten scans): a log with a call
-// trace asks about every symbol it printed. A table read in parts side
-// by side has its index built ahead, on another goroutine, as soon as
-// it is read (buildAhead): questions then wait for it rather than scan.
+// nameIndex finds core entries by the key of their name, its length
+// and hash (no name is read but those whose key matches). The first
+// scanLimit questions compare the keys one by one, a few tens of
+// microseconds each; past them, an index of the entries by the hash bits
+// of their keys is built once (two uint16 arrays and no map, in about
+// the time of ten scans): a log with a call trace asks about every symbol
+// it printed. A table read in parts side by side has its index built
+// ahead, on another goroutine, as soon as it is read (buildAhead):
+// questions scan until it is ready rather than wait for it, which would
+// take several scans' time.
+//
+// The entries are indexed in blocks of indexBlock, so that an entry is
+// two bytes of the index (its offset in its block): the index of a
+// kernel's 100k entries is 200 KB of fresh memory, half of what int32
+// chains take, and a question looks at one bucket in each of a few
+// blocks.
 type nameIndex struct {
 	asked atomic.Int32
 	ahead atomic.Bool // built or being built by buildAhead
 	once  sync.Once
-	heads []int32 // by hash & mask: the first entry + 1, 0 for none
-	next  []int32 // by entry: the next entry + 1 of the same bucket
-	mask  uint32
+	built atomic.Pointer[bucketIndex] // nil until built
 }
 
-const scanLimit = 8
+// bucketIndex is a nameIndex once built.
+type bucketIndex struct {
+	// perm holds, block by block, the offsets in the block of its
+	// entries, bucket by bucket, ascending in each bucket; block j's
+	// bucket b is perm[j*indexBlock:][s[b]:s[b+1]], where s is
+	// starts[j*(mask+2):].
+	perm   []uint16
+	starts []uint16
+	mask   uint32 // the buckets of a block, less one
+}
 
-// each calls fn, in entry order, for the entries whose hash is h.
-func (x *nameIndex) each(hashes []uint32, h uint32, fn func(int)) {
-	if !x.ahead.Load() && x.asked.Add(1) <= scanLimit {
-		for i, v := range hashes {
-			if v == h {
+const (
+	scanLimit  = 8
+	indexBlock = 1 << 15 // at most 1<<16 - 1: a block's offsets, and its count of entries, are uint16
+)
+
+// each calls fn, in entry order, for the entries whose key, type left
+// out, is k (a nameKey).
+func (x *nameIndex) each(keys []uint32, k uint32, fn func(int)) {
+	ix := x.built.Load()
+	if ix == nil {
+		if x.ahead.Load() || x.asked.Add(1) <= scanLimit {
+			for i, v := range keys {
+				if v&^keyTypBits == k {
+					fn(i)
+				}
+			}
+			return
+		}
+		x.once.Do(func() { x.build(keys) })
+		ix = x.built.Load()
+	}
+	b := k >> keyHashShift & ix.mask
+	stride := int(ix.mask) + 2
+	for base, s := 0, ix.starts; base < len(keys); base, s = base+indexBlock, s[stride:] {
+		for _, o := range ix.perm[base+int(s[b]) : base+int(s[b+1])] {
+			if i := base + int(o); keys[i]&^keyTypBits == k {
 				fn(i)
 			}
 		}
-		return
-	}
-	x.once.Do(func() { x.build(hashes) })
-	for i := x.heads[h&x.mask]; i != 0; i = x.next[i-1] {
-		if hashes[i-1] == h {
-			fn(int(i - 1))
-		}
 	}
 }
 
-// buildAhead starts building the index of hashes, the final hashes of a
+// buildAhead starts building the index of keys, the final keys of a
 // table's core entries, on a goroutine of its own.
-func (x *nameIndex) buildAhead(hashes []uint32) {
+func (x *nameIndex) buildAhead(keys []uint32) {
 	x.ahead.Store(true)
-	go x.once.Do(func() { x.build(hashes) })
+	go x.once.Do(func() { x.build(keys) })
 }
 
-// build indexes hashes.
-func (x *nameIndex) build(hashes []uint32) {
+// build indexes keys: a counting sort of each block by bucket.
+func (x *nameIndex) build(keys []uint32) {
 	size := 1
-	// Chains of four to eight entries: a question compares that many
-	// hashes, nothing next to reading the names, and the heads take an
-	// eighth of the memory of the chains.
-	for size < len(hashes)/8 {
+	// Buckets of four to eight entries: a question compares that many
+	// keys in a block, nothing next to reading the names, and the
+	// starts take an eighth of the memory of perm. The buckets are told
+	// apart by the hash bits of the keys, at most 32-keyHashShift of
+	// them.
+	for size < min(len(keys), indexBlock)/8 && size < 1<<(32-keyHashShift) {
 		size <<= 1
 	}
-	x.mask = uint32(size - 1)
-	x.heads = make([]int32, size)
-	// Written before they are read: the heads' pages are read at random,
-	// and a fresh page read first is mapped twice (the shared zero page,
-	// then a page of its own at the first write).
-	clear(x.heads)
-	x.next = make([]int32, len(hashes))
-	// Walking backwards leaves each chain in entry order.
-	for i := len(hashes) - 1; i >= 0; i-- {
-		b := hashes[i] & x.mask
-		x.next[i] = x.heads[b]
-		x.heads[b] = int32(i + 1)
+	mask := uint32(size - 1)
+	blocks := (len(keys) + indexBlock - 1) / indexBlock
+	starts := make([]uint16, blocks*(size+1))
+	// Written before they are read: the counts' pages are read at
+	// random, and a fresh page read first is mapped twice (the shared
+	// zero page, then a page of its own at the first write).
+	clear(starts)
+	perm := make([]uint16, len(keys))
+	next := make([]uint16, size)
+	for base := 0; base < len(keys); base += indexBlock {
+		blk := keys[base:min(base+indexBlock, len(keys))]
+		s := starts[base/indexBlock*(size+1):][:size+1]
+		for _, v := range blk {
+			s[v>>keyHashShift&mask+1]++
+		}
+		for b := 1; b <= size; b++ {
+			s[b] += s[b-1]
+		}
+		copy(next, s)
+		out := perm[base:]
+		for i, v := range blk {
+			b := v >> keyHashShift & mask
+			out[next[b]] = uint16(i)
+			next[b]++
+		}
 	}
+	x.built.Store(&bucketIndex{perm, starts, mask})
 }
 
 // nameHash hashes a name eight bytes at a time: the words of the name
@@ -546,41 +643,125 @@ const (
 type coreBuilder struct {
 	t     *Table
 	order tieOrder
-	// The first code symbol and the last symbol, for tables without
-	// anchors.
+	lens  bool // keep the names' lengths (Table.lens)
+	// The first code symbol, for tables without anchors.
 	firstText    uint64
 	hasFirstText bool
+	// The last entry's address: the next symbol at it is its alias, and
+	// a table without anchors ends after it.
+	last uint64
+	// While the table is built, t.addrs holds the low 32 bits of the
+	// addresses, and highs the high ones: a list, ascending, of where
+	// they change. finish makes the addresses offsets from the kernel's
+	// start.
+	highs []highRun
+}
+
+// highRun says that the entries from at on, to the next run, have hi as
+// the high 32 bits of their addresses.
+type highRun struct {
+	at int
+	hi uint32
 }
 
 // add takes the next core symbol, whose name is text[off:off+n] and
-// hashes to h. Symbols the kernel never prints (undefined, mapping
-// symbols) are dropped.
+// hashes to h (nameHash); typ is an ASCII letter. Symbols the kernel
+// never prints (undefined, mapping symbols) are dropped.
 func (b *coreBuilder) add(addr uint64, off, n int, typ byte, h uint32) {
 	t := b.t
 	name := t.text[off : off+n]
 	if typ == 'U' || typ == 'u' || name[0] == '$' && isMappingSymbol(name) {
 		return
 	}
+	k := len(t.names) - 1
+	if k < 0 || b.last != addr {
+		b.push(addr, off, n, typ, h)
+		return
+	}
+	// An alias: the first in the kernel's order is printed.
 	if name[0] == '_' {
 		t.anchors.note(name, addr)
 	}
 	if !b.hasFirstText && isTextType(typ) {
 		b.firstText, b.hasFirstText = addr, true
 	}
-	m := coreMeta{name: uint32(off), nlen: uint16(n), typ: typ}
-	if k := len(t.addrs) - 1; k >= 0 && t.addrs[k] == addr {
-		// An alias: the first in the kernel's order is printed.
-		if b.order == kallsymsOrder && kallsymsBefore(typ, name, t.meta[k].typ, t.nameAt(k)) {
-			t.meta[k], t.hashes[k] = m, h
+	if b.order == kallsymsOrder && kallsymsBefore(typ, name, t.typAt(k), t.nameAt(k)) {
+		t.names[k], t.keys[k] = uint32(off), makeKey(h, typ, n)
+		if b.lens {
+			t.lens[k] = uint16(n)
 		}
-		return
 	}
-	t.addrs = append(t.addrs, addr)
-	t.meta = append(t.meta, m)
-	t.hashes = append(t.hashes, h)
 }
 
-// finish cuts the entries to the kernel's ranges.
+// push takes the next core symbol, as add does, when it is printed and
+// above the last entry: it makes an entry.
+func (b *coreBuilder) push(addr uint64, off, n int, typ byte, h uint32) {
+	t := b.t
+	if t.text[off] == '_' {
+		t.anchors.note(t.text[off:off+n], addr)
+	}
+	if !b.hasFirstText && isTextType(typ) {
+		b.firstText, b.hasFirstText = addr, true
+	}
+	if hi := uint32(addr >> 32); len(b.highs) == 0 || b.highs[len(b.highs)-1].hi != hi {
+		b.noteHigh(len(t.names), hi)
+	}
+	t.addrs = append(t.addrs, uint32(addr))
+	t.names = append(t.names, uint32(off))
+	t.keys = append(t.keys, makeKey(h, typ, n))
+	if b.lens {
+		t.lens = append(t.lens, uint16(n))
+	}
+	b.last = addr
+}
+
+// noteHigh records that the entries from at on have hi as their high 32
+// bits. A run that would hold no entry is replaced.
+func (b *coreBuilder) noteHigh(at int, hi uint32) {
+	if k := len(b.highs) - 1; k >= 0 {
+		if b.highs[k].hi == hi {
+			return
+		}
+		if b.highs[k].at >= at {
+			b.highs = b.highs[:k]
+			b.noteHigh(at, hi)
+			return
+		}
+	}
+	b.highs = append(b.highs, highRun{at, hi})
+}
+
+// fullAt returns entry i's address while the table is built.
+func (b *coreBuilder) fullAt(i int) uint64 {
+	r, _ := slices.BinarySearchFunc(b.highs, i, func(h highRun, i int) int { return cmp.Compare(h.at, i+1) })
+	// highs[r-1] is the last run that starts at or before i.
+	return uint64(b.highs[r-1].hi)<<32 | uint64(b.t.addrs[i])
+}
+
+// searchFull returns the first entry whose address is at least x while
+// the table is built.
+func (b *coreBuilder) searchFull(x uint64) int {
+	t := b.t
+	for r, h := range b.highs {
+		if h.hi < uint32(x>>32) {
+			continue
+		}
+		if h.hi > uint32(x>>32) {
+			return h.at
+		}
+		end := len(t.addrs)
+		if r+1 < len(b.highs) {
+			end = b.highs[r+1].at
+		}
+		i, _ := search(t.addrs[h.at:end], uint32(x))
+		return h.at + i
+	}
+	return len(t.addrs)
+}
+
+// finish cuts the entries to the kernel's ranges, and turns the
+// addresses into offsets from the kernel's start (or, in a core that
+// spans more than 4 GB, full addresses in Table.wide).
 func (b *coreBuilder) finish() {
 	t := b.t
 	lo, hasLo := t.anchors.get("_stext")
@@ -592,29 +773,81 @@ func (b *coreBuilder) finish() {
 		// offsets and absolute values at small addresses never match.
 		lo, hasLo = b.firstText, b.hasFirstText
 	}
-	if !hasLo || len(t.addrs) == 0 {
-		t.addrs, t.meta, t.hashes = nil, nil, nil
+	if !hasLo || len(t.names) == 0 {
+		t.addrs, t.names, t.lens, t.keys = nil, nil, nil, nil
 		return
 	}
-	t.ranges = t.coreRanges(lo, t.addrs[len(t.addrs)-1])
-	t.coreLo, t.coreHi = t.ranges[0].lo, t.ranges[len(t.ranges)-1].hi
-	w := 0
-	for _, r := range t.ranges {
-		i, _ := search(t.addrs, r.lo)
-		j, _ := search(t.addrs, r.hi)
-		if i >= j {
-			continue
+	ranges := t.coreRanges(lo, b.last)
+	t.coreLo, t.coreHi = ranges[0].lo, ranges[len(ranges)-1].hi
+	// The entries kept: those inside the ranges.
+	var keep [2][2]int
+	n, w := 0, 0
+	for _, r := range ranges {
+		i, j := b.searchFull(r.lo), b.searchFull(r.hi)
+		if i < j {
+			keep[n] = [2]int{i, j}
+			n++
+			w += j - i
 		}
-		copy(t.addrs[w:], t.addrs[i:j])
-		copy(t.meta[w:], t.meta[i:j])
-		copy(t.hashes[w:], t.hashes[i:j])
-		w += j - i
 	}
-	t.addrs, t.meta, t.hashes = t.addrs[:w], t.meta[:w], t.hashes[:w]
+	base := lo
+	switch {
+	case w == 0:
+	case n == 1 && b.fullAt(keep[0][0])>>32 == b.fullAt(keep[0][1]-1)>>32 && lo>>32 == b.fullAt(keep[0][0])>>32:
+		// The usual table: its kernel has one high half, the base, and
+		// the entries are a stretch of the arrays as they are.
+		base = lo &^ (1<<32 - 1)
+		i, j := keep[0][0], keep[0][1]
+		t.addrs, t.names, t.keys = t.addrs[i:j], t.names[i:j], t.keys[i:j]
+		if t.lens != nil {
+			t.lens = t.lens[i:j]
+		}
+	case b.fullAt(keep[n-1][1]-1)-lo <= 1<<32-1:
+		// Offsets from lo, moved down over the entries cut.
+		w = 0
+		for _, k := range keep[:n] {
+			for i := k[0]; i < k[1]; i++ {
+				t.addrs[w] = uint32(b.fullAt(i) - lo)
+				t.names[w], t.keys[w] = t.names[i], t.keys[i]
+				if t.lens != nil {
+					t.lens[w] = t.lens[i]
+				}
+				w++
+			}
+		}
+	default:
+		base = 0
+		t.wide = make([]uint64, 0, w)
+		w = 0
+		for _, k := range keep[:n] {
+			for i := k[0]; i < k[1]; i++ {
+				t.wide = append(t.wide, b.fullAt(i))
+				t.names[w], t.keys[w] = t.names[i], t.keys[i]
+				if t.lens != nil {
+					t.lens[w] = t.lens[i]
+				}
+				w++
+			}
+		}
+		t.addrs = nil
+	}
+	if t.wide == nil {
+		t.addrs = t.addrs[:w]
+	}
+	t.names, t.keys = t.names[:w], t.keys[:w]
+	if t.lens != nil {
+		t.lens = t.lens[:w]
+	}
+	t.shift = base
+	for _, r := range ranges {
+		t.ranges = append(t.ranges, addrRange{r.lo - base, r.hi - base})
+	}
 	t.coreN = w
-	t.sample = make([]uint64, 0, (w+sampleStep-1)/sampleStep)
-	for i := 0; i < w; i += sampleStep {
-		t.sample = append(t.sample, t.addrs[i])
+	if t.wide == nil {
+		t.sample = make([]uint32, 0, (w+sampleStep-1)/sampleStep)
+		for i := 0; i < w; i += sampleStep {
+			t.sample = append(t.sample, t.addrs[i])
+		}
 	}
 }
 
@@ -678,7 +911,8 @@ func leadingUnderscores(s string) int {
 
 // newTable builds a Table from core symbols sorted by address (as Go
 // strings: an ELF symbol table) and per-module symbols. The names are
-// copied into one block.
+// copied into one block; their lengths are kept (Table.lens), as such
+// names may hold blanks.
 func newTable(source string, bits, read int, core []Symbol, order tieOrder, modules []moduleSymbols) (*Table, error) {
 	size := 0
 	for _, s := range core {
@@ -689,10 +923,11 @@ func newTable(source string, bits, read int, core []Symbol, order tieOrder, modu
 		blob = append(blob, s.Name...)
 	}
 	t := &Table{bits: bits, symbols: read, source: source, text: string(blob), byName: &nameIndex{}}
-	b := coreBuilder{t: t, order: order}
-	t.addrs = make([]uint64, 0, len(core))
-	t.meta = make([]coreMeta, 0, len(core))
-	t.hashes = make([]uint32, 0, len(core))
+	b := coreBuilder{t: t, order: order, lens: true}
+	t.addrs = make([]uint32, 0, len(core))
+	t.names = make([]uint32, 0, len(core))
+	t.keys = make([]uint32, 0, len(core))
+	t.lens = make([]uint16, 0, len(core))
 	off := 0
 	for _, s := range core {
 		if s.Name != "" && len(s.Name) <= 0xffff {
@@ -710,7 +945,7 @@ func (t *Table) finish(modules []moduleSymbols) (*Table, error) {
 	for _, m := range modules {
 		mods = append(mods, t.moduleEntries(m)...)
 	}
-	if len(t.addrs)+len(mods) == 0 {
+	if len(t.names)+len(mods) == 0 {
 		return nil, errNoUsable(t.symbols)
 	}
 	t.setModuleEntries(mods)

@@ -195,6 +195,8 @@ func TestParseErrors(t *testing.T) {
 		{name: "unsorted", systemMap: true, input: "ffffffff81000000 T _stext\nffffffff81000060 T secondary_startup_64\nffffffff81000010 T early\n", wantLine: 3, wantText: "ascending"},
 		{name: "two files joined", input: excerpt + excerpt, wantLine: 29, wantText: "ascending"},
 		{name: "missing name", input: "ffffffff81000000 T \n", wantLine: 1, wantText: "missing symbol name"},
+		{name: "CR inside a name", input: "ffffffff81000000 T _stext\nffffffff81000010 T a\rb\n", wantLine: 2, wantText: "carriage return"},
+		{name: "CR at the end of a name, before blanks", input: "ffffffff81000000 T _stext\nffffffff81000010 T a\r \n", wantLine: 2, wantText: "carriage return"},
 	}
 	for _, tc := range tests {
 		parse := ParseKallsyms
@@ -523,5 +525,156 @@ func TestCoreAndModuleAtOneAddress(t *testing.T) {
 	}
 	if got := moved.LookupName("mod_b", "m1"); len(got) != 1 || got[0].Start != 0xffffffff81000180 {
 		t.Errorf("LookupName(mod_b, m1) = %v", got)
+	}
+}
+
+// longName is a name too long for an entry's key to hold its length.
+var longName = strings.Repeat("x", keyLong+45)
+
+// straddling is a kernel that crosses a 4 GB boundary, and spanning one
+// more than 4 GB long: their core addresses do not share their high 32
+// bits, and the second's do not fit 32 bits from its start.
+var (
+	straddling = "00000000fffffe00 A abs\n" +
+		"00000000ffffff00 T _stext\n" +
+		"00000000fffffff0 T a\n" +
+		"0000000100000000 T b\n" +
+		"0000000100000000 T " + longName + "\n" +
+		"0000000100000010 T " + longName + "\n" +
+		"0000000100000020 T _etext\n" +
+		"0000000100000100 B _end\n"
+	spanning = "0000000000001000 T _stext\n" +
+		"0000000000001010 T a\n" +
+		"0000000300000000 T b\n" +
+		"0000000300000010 B _end\n"
+)
+
+// TestCoreLayouts checks lookups in the tables whose core addresses are
+// not kept as 32-bit offsets from a 4 GB boundary (see coreBuilder.finish),
+// and names too long for their key.
+func TestCoreLayouts(t *testing.T) {
+	type check struct {
+		addr uint64
+		want string // "" for none
+	}
+	for _, c := range []struct {
+		name   string
+		input  string
+		wide   bool
+		checks []check
+		named  map[string]uint64
+	}{
+		{"straddling", straddling, false, []check{
+			{0xfffffeff, ""}, {0xffffff05, "_stext+0x5/0xf0"}, {0xfffffff8, "a+0x8/0x10"},
+			{0x100000000, "b+0x0/0x10"}, {0x100000015, longName + "+0x5/0x10"}, {0x100000030, "_etext+0x10/0xe0"},
+			{0x100000100, ""}, {0x200000000, ""},
+		}, map[string]uint64{"a": 0xfffffff0, "b": 0x100000000, longName: 0x100000010}},
+		{"spanning", spanning, true, []check{
+			{0xfff, ""}, {0x1015, "a+0x5/0x2ffffeff0"}, {0x2ffffffff, "a+0x2ffffefef/0x2ffffeff0"},
+			{0x300000008, "b+0x8/0x10"}, {0x300000010, ""},
+		}, map[string]uint64{"a": 0x1010, "b": 0x300000000}},
+	} {
+		for _, sp := range splitParsers {
+			tab, err := sp.parse([]byte(c.input), "f", nil, []int{})
+			if err != nil {
+				t.Fatalf("%s %s: %v", sp.name, c.name, err)
+			}
+			if (tab.wide != nil) != c.wide {
+				t.Errorf("%s %s: wide addresses %v, want %v", sp.name, c.name, tab.wide != nil, c.wide)
+			}
+			for _, off := range []uint64{0, 0x1000, 0x7fff00000000} {
+				moved := tab.Relocate(off)
+				for _, k := range c.checks {
+					got, _ := lookupText(moved, k.addr+off, false)
+					if got != k.want {
+						t.Errorf("%s %s moved %#x: Lookup(%#x) = %q, want %q", sp.name, c.name, off, k.addr+off, got, k.want)
+					}
+					l, ok := moved.Lookup(k.addr + off)
+					if ok && l.Type != 'T' {
+						t.Errorf("%s %s moved %#x: Lookup(%#x) = %v of type %q", sp.name, c.name, off, k.addr+off, l, l.Type)
+					}
+					if r, rok := moved.LookupReturn(k.addr + off + 1); ok && (!rok || r.Name != l.Name || r.Start != l.Start || r.Offset != l.Offset+1) {
+						t.Errorf("%s %s moved %#x: LookupReturn(%#x) = %v, Lookup(%#x) = %v", sp.name, c.name, off, k.addr+off+1, r, k.addr+off, l)
+					}
+				}
+				for name, addr := range c.named {
+					if got := moved.LookupName(name, ""); len(got) != 1 || got[0].Start != addr+off || got[0].Type != 'T' {
+						t.Errorf("%s %s moved %#x: LookupName(%.10s) = %v", sp.name, c.name, off, name, got)
+					}
+				}
+			}
+			// Moved to the top of the address space, the entries past
+			// it are dropped: b, which would end past 2^64.
+			const top = 0xffffffff00000000 - 8
+			if c.name == "straddling" {
+				moved := tab.Relocate(top)
+				for _, k := range []check{{0xfffffff8, "a+0x8/0x10"}, {0xfffffff0 + 0x10, ""}, {^uint64(0) - top, ""}} {
+					if got, _ := lookupText(moved, k.addr+top, false); got != k.want {
+						t.Errorf("%s %s moved to the top: Lookup(%#x) = %q, want %q", sp.name, c.name, k.addr+top, got, k.want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBlankNamesFromELF checks the names of a table built from an ELF
+// symbol table, which may hold blanks and CRs: they are kept whole, long
+// or short.
+func TestBlankNamesFromELF(t *testing.T) {
+	long := longName + " \r\tx"
+	tab, err := newTable("t", 64, 4, []Symbol{
+		{Addr: 0x1000, Name: "_stext", Type: 'T'}, {Addr: 0x1010, Name: "a b\r", Type: 'T'},
+		{Addr: 0x1020, Name: long, Type: 't'}, {Addr: 0x1030, Name: "_end", Type: 'B'},
+	}, kallsymsOrder, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[uint64]string{0x1011: "a b\r+0x1/0x10", 0x1021: long + "+0x1/0x10"} {
+		if got, _ := lookupText(tab, addr, false); got != want {
+			t.Errorf("Lookup(%#x) = %q, want %q", addr, got, want)
+		}
+	}
+	if got := tab.LookupName(long, ""); len(got) != 1 || got[0].Start != 0x1020 || got[0].Type != 't' {
+		t.Errorf("LookupName = %v", got)
+	}
+}
+
+// TestLookupNameIndex checks LookupName's answers, scanned and indexed,
+// against every entry's name, on real tables of one to several index
+// blocks, and on every name of the input (the static functions' names
+// are there several times, and some names are never printed).
+func TestLookupNameIndex(t *testing.T) {
+	for _, rel := range []string{"x86_64-nokaslr-module-oops/kallsyms.txt.xz", "armhf-sysrq-panic/kallsyms.txt.xz"} {
+		data := readTestdata(t, rel)
+		tab, err := parseKallsyms(data, "f", nil, []int{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string][]int{}
+		for i := range tab.coreN {
+			byName[tab.nameAt(i)] = append(byName[tab.nameAt(i)], i)
+		}
+		seen := map[string]bool{}
+		for line := range strings.SplitSeq(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 3 || seen[f[2]] {
+				continue
+			}
+			seen[f[2]] = true
+			got := tab.LookupName(f[2], "")
+			want := byName[f[2]]
+			if len(got) != len(want) {
+				t.Fatalf("%s: LookupName(%q) = %v, want entries %v", rel, f[2], got, want)
+			}
+			for j, i := range want {
+				if got[j] != tab.location(i, 0) {
+					t.Fatalf("%s: LookupName(%q) = %v, want entries %v", rel, f[2], got, want)
+				}
+			}
+		}
+		if ix := tab.byName.built.Load(); ix == nil || tab.coreN > indexBlock && len(ix.starts) <= int(ix.mask)+1 {
+			t.Errorf("%s: the index was not built, or has one block of %d entries", rel, tab.coreN)
+		}
 	}
 }
