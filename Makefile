@@ -45,7 +45,8 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) build -trimpath -o bin/bench-baseline ./cmd/bench-baseline
 	$(GO) build -trimpath -o bin/benchrun ./cmd/internal/benchrun
-	bin/benchrun -bin $(BIN) -baseline bin/bench-baseline -testdata testdata -runs $(BENCH_RUNS) -log-mb $(BENCH_LOG_MB)
+	$(GO) build -trimpath -o bin/peakrss ./cmd/internal/peakrss
+	bin/benchrun -bin $(BIN) -baseline bin/bench-baseline -peakrss bin/peakrss -testdata testdata -runs $(BENCH_RUNS) -log-mb $(BENCH_LOG_MB)
 
 # ksymoops-go's DWARF resolver against llvm-addr2line and addr2line on 30
 # addresses of a vmlinux with DWARF: make bench-dwarf VMLINUX=path [RUNS=7].

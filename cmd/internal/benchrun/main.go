@@ -5,7 +5,10 @@
 // they hold on a loaded or slower machine where the absolute figures do
 // not.
 //
-//	go run ./cmd/internal/benchrun -bin bin/ksymoops-go -baseline bin/bench-baseline -testdata testdata
+//	go run ./cmd/internal/benchrun -bin bin/ksymoops-go -baseline bin/bench-baseline -peakrss bin/peakrss -testdata testdata
+//
+// Each command runs through peakrss (cmd/internal/peakrss), a small parent
+// whose memory does not inflate the peak memory the kernel reports.
 package main
 
 import (
@@ -18,7 +21,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ulikunitz/xz"
@@ -29,6 +31,7 @@ import (
 func main() {
 	bin := flag.String("bin", "bin/ksymoops-go", "the ksymoops-go binary")
 	baseline := flag.String("baseline", "bin/bench-baseline", "the bench-baseline binary")
+	peakrss := flag.String("peakrss", "bin/peakrss", "the peakrss binary, which runs each command (cmd/internal/peakrss)")
 	testdata := flag.String("testdata", "testdata", "the repository's testdata directory")
 	runs := flag.Int("runs", 9, "runs of each command; the median is reported")
 	logMB := flag.Int("log-mb", 200, "size of the generated log for the throughput figures, in MB")
@@ -41,7 +44,7 @@ func main() {
 		}
 		return
 	}
-	if err := benchmark(*bin, *baseline, *testdata, *runs, *logMB); err != nil {
+	if err := benchmark(*bin, *baseline, *peakrss, *testdata, *runs, *logMB); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		os.Exit(1)
 	}
@@ -77,7 +80,7 @@ func prepareData(testdata, dir string, logSize int64) error {
 	return err
 }
 
-func benchmark(bin, baseline, testdata string, runs, logMB int) error {
+func benchmark(bin, baseline, peakrss, testdata string, runs, logMB int) error {
 	dir, err := os.MkdirTemp("", "ksymoops-bench-")
 	if err != nil {
 		return err
@@ -134,7 +137,7 @@ func benchmark(bin, baseline, testdata string, runs, logMB int) error {
 		}},
 	}
 	for _, g := range groups {
-		ms, err := measureInterleaved(g.cmds, runs)
+		ms, err := measureInterleaved(peakrss, g.cmds, runs)
 		if err != nil {
 			return err
 		}
@@ -155,12 +158,12 @@ func benchmark(bin, baseline, testdata string, runs, logMB int) error {
 
 // measureInterleaved runs each command once per round, so that a change in
 // the machine's load hits all of them alike.
-func measureInterleaved(cmds [][]string, runs int) ([]measurement, error) {
+func measureInterleaved(peakrss string, cmds [][]string, runs int) ([]measurement, error) {
 	walls := make([][]time.Duration, len(cmds))
 	rss := make([][]int64, len(cmds))
 	for range runs {
 		for i, c := range cmds {
-			w, r, err := runOnce(c)
+			w, r, err := runOnce(peakrss, c)
 			if err != nil {
 				return nil, err
 			}
@@ -181,8 +184,10 @@ func measureInterleaved(cmds [][]string, runs int) ([]measurement, error) {
 	return out, nil
 }
 
-func runOnce(args []string) (time.Duration, int64, error) {
-	cmd := exec.Command(args[0], args[1:]...)
+// runOnce runs args through peakrss and returns its wall time and peak
+// resident memory (KiB), as peakrss reports them.
+func runOnce(peakrss string, args []string) (time.Duration, int64, error) {
+	cmd := exec.Command(peakrss, args...)
 	// Output goes to /dev/null, as in the target's "cat log > /dev/null":
 	// a pipe to this process would time the pipe, for every command alike.
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
@@ -193,16 +198,22 @@ func runOnce(args []string) (time.Duration, int64, error) {
 	cmd.Stdout = devNull
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	report, w, err := os.Pipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	defer report.Close()
+	cmd.ExtraFiles = []*os.File{w}
+	err = cmd.Run()
+	w.Close()
+	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, stderr.String())
 	}
-	wall := time.Since(start)
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if ru == nil {
-		return wall, 0, nil
+	var wallNS, maxRSS int64
+	if _, err := fmt.Fscan(report, &wallNS, &maxRSS); err != nil {
+		return 0, 0, fmt.Errorf("%s: reading peakrss's report: %w", strings.Join(args, " "), err)
 	}
-	return wall, ru.Maxrss, nil
+	return time.Duration(wallNS), maxRSS, nil
 }
 
 // unxz decompresses the .xz file path into out.
