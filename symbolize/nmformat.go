@@ -243,14 +243,24 @@ const releaseWindow = 2 << 20
 // less pays more for its goroutine and its join than it saves.
 const splitMin = 1 << 20
 
+// partsPerWorker is how many parts each processor's reader gets, about:
+// the parts are taken in turn, and a reader that starts late (its thread
+// is new) takes fewer, where halves would leave the first reader waiting
+// for the second.
+const partsPerWorker = 4
+
 // errQuit ends a part whose result is no longer wanted.
 var errQuit = errors.New("symbolize: part abandoned")
 
-// defaultCuts returns where parseNM cuts data: into as many parts as
-// there are processors to read them, of splitMin bytes at least. nil
-// means one pass.
+// defaultCuts returns where parseNM cuts data: into partsPerWorker parts
+// for each processor to read them, when data is splitMin bytes or more
+// for each. nil means one pass.
 func defaultCuts(data []byte) []int {
-	parts := min(runtime.GOMAXPROCS(0), len(data)/splitMin)
+	workers := min(runtime.GOMAXPROCS(0), len(data)/splitMin)
+	if workers < 2 {
+		return nil
+	}
+	parts := workers * partsPerWorker
 	var cuts []int
 	for i := 1; i < parts; i++ {
 		cuts = append(cuts, len(data)/parts*i)
@@ -317,12 +327,13 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 	// substrings of it.
 	text := unsafe.String(unsafe.SliceData(data), len(data))
 	parts := make([]*nmParser, len(bounds)-1)
+	workers := min(runtime.GOMAXPROCS(0), len(parts))
 	var quit atomic.Bool
 	for i := range parts {
 		lo, hi := base[i], base[i+1]
 		t := &Table{text: text, addrs: full.addrs[lo:lo:hi], names: full.names[lo:lo:hi], keys: full.keys[lo:lo:hi]}
 		parts[i] = &nmParser{data: data, file: file, kind: kind, systemMap: kind == "System.map", release: release,
-			window: releaseWindow / len(parts), t: t, b: coreBuilder{t: t, order: order}}
+			window: releaseWindow / workers, t: t, b: coreBuilder{t: t, order: order}}
 		if len(parts) > 1 {
 			parts[i].quit = &quit
 		}
@@ -331,18 +342,30 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 	p.t.source, p.t.byName = kind+" "+displayName(file), &nameIndex{}
 	p.parts = len(parts)
 
+	// The parts are taken in order by workers readers, this goroutine
+	// one of them: whichever starts first reads more.
 	errs := make([]error, len(parts))
+	var next atomic.Int32
+	read := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(parts) {
+				return
+			}
+			errs[i] = parts[i].run(bounds[i], bounds[i+1])
+			if i == 0 && errs[0] != nil {
+				quit.Store(true)
+			}
+		}
+	}
 	var wg sync.WaitGroup
-	for i := 1; i < len(parts); i++ {
-		wg.Go(func() { errs[i] = parts[i].run(bounds[i], bounds[i+1]) })
+	for range workers - 1 {
+		wg.Go(read)
 	}
-	err := p.run(0, bounds[1])
-	if err != nil {
-		quit.Store(true)
-	}
+	read()
 	wg.Wait()
-	if err != nil {
-		return nil, err
+	if errs[0] != nil {
+		return nil, errs[0]
 	}
 	p.quit, p.window = nil, releaseWindow
 	for i := 1; i < len(parts); i++ {
