@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ulikunitz/xz"
@@ -98,6 +99,9 @@ func benchmark(bin, baseline, peakrss, testdata string, runs, logMB int) error {
 	if err := prep.Run(); err != nil {
 		return fmt.Errorf("preparing the data: %w", err)
 	}
+	// The data is written back to disk now, not while the first commands
+	// are timed (the log is hundreds of megabytes of dirty pages).
+	syscall.Sync()
 	kallsyms, sysmap, nokallsymsMap := filepath.Join(dir, kallsymsFile), filepath.Join(dir, sysmapFile), filepath.Join(dir, logMapFile)
 	bigLog := filepath.Join(dir, bigLogFile)
 	fi, err := os.Stat(bigLog)
