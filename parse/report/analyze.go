@@ -58,17 +58,49 @@ func firstStack(lines []heldLine, in func(sectionKind) bool) []Frame {
 		}
 		frames = append(frames, l.frame)
 		traced = traced || l.kind == lineTrace
-		if kernelEntryRe.Get().MatchString(baseName(l.frame.Name)) {
+		if isKernelEntry(baseName(l.frame.Name)) {
 			break // what follows is user space's registers
 		}
 	}
 	return frames
 }
 
-// kernelEntryRe matches the outermost frames of a task's kernel stack:
+// isKernelEntry reports the outermost frames of a task's kernel stack:
 // the syscall and exception entries from user space, and the start of
-// kernel threads.
-var kernelEntryRe = pattern{Src: `^(?:entry_SYSCALL\w*|entry_SYSENTER\w*|entry_INT80\w*|ret_from_fork\w*|el0t?_\d*_?sync|el0_svc|ret_fast_syscall|system_call\w*|ret_from_syscall)$`}
+// kernel threads. It is the expression
+//
+//	^(?:entry_SYSCALL\w*|entry_SYSENTER\w*|entry_INT80\w*|ret_from_fork\w*|el0t?_\d*_?sync|el0_svc|ret_fast_syscall|system_call\w*|ret_from_syscall)$
+//
+// written out (TestIsKernelEntry holds it to it): every report's stack
+// is walked with it.
+func isKernelEntry(name string) bool {
+	switch name {
+	case "el0_svc", "ret_fast_syscall", "ret_from_syscall":
+		return true
+	}
+	for _, p := range [...]string{"entry_SYSCALL", "entry_SYSENTER", "entry_INT80", "ret_from_fork", "system_call"} {
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			for i := range len(rest) {
+				if !isWordByte(rest[i]) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	// el0t?_\d*_?sync: "el0_sync", "el0t_64_sync", "el0_32_sync".
+	rest, ok := strings.CutPrefix(name, "el0")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimPrefix(rest, "t")
+	if rest, ok = strings.CutPrefix(rest, "_"); !ok {
+		return false
+	}
+	rest = strings.TrimLeft(rest, "0123456789")
+	rest = strings.TrimPrefix(rest, "_")
+	return rest == "sync"
+}
 
 // makeTitle builds the title from the header's template and returns it
 // with the guilty frame, and why the report is corrupted when the title
