@@ -576,7 +576,6 @@ func (a *Annotator) emit(w io.Writer, l parse.Line, toks []parse.Token, code *co
 		}
 	}
 	out := a.out[:0]
-	a.lineEOL = l.EOL
 	if len(a.pending) > 0 {
 		if !l.Whole || !disasm.IsListingLine(l.Text) {
 			out = append(out, a.pending...)
