@@ -109,12 +109,9 @@ func matchLevel(b []byte) int {
 
 // matchTimestamp: "[   12.345678]" with an optional following space.
 func matchTimestamp(b []byte) int {
-	if len(b) < 4 || b[0] != '[' {
+	i := bracketLead(b)
+	if i == 0 {
 		return 0
-	}
-	i := 1
-	for i < len(b) && b[i] == ' ' {
-		i++
 	}
 	d := i
 	for i < len(b) && isDigit(b[i]) {
@@ -137,12 +134,9 @@ func matchTimestamp(b []byte) int {
 
 // matchCallerID: "[  T123]" or "[    C1]" (CONFIG_PRINTK_CALLER).
 func matchCallerID(b []byte) int {
-	if len(b) < 4 || b[0] != '[' {
+	i := bracketLead(b)
+	if i == 0 {
 		return 0
-	}
-	i := 1
-	for i < len(b) && b[i] == ' ' {
-		i++
 	}
 	if i >= len(b) || (b[i] != 'T' && b[i] != 'C') {
 		return 0
@@ -287,6 +281,20 @@ func matchMonotonic(b []byte) int {
 		return n - 1 + k
 	}
 	return n
+}
+
+// bracketLead returns where a bracketed field's value starts: after the
+// "[" that opens b and the blanks that pad the value ("[   12.345678]",
+// "[  T123]"); 0 when b opens with no "[" or is too short for a field.
+func bracketLead(b []byte) int {
+	if len(b) < 4 || b[0] != '[' {
+		return 0
+	}
+	i := 1
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	return i
 }
 
 func skipOneSpace(b []byte, i int) int {

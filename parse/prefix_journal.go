@@ -89,12 +89,9 @@ func matchShortUnix(b []byte) int {
 // 0.000053 >] host kernel: ", the first entry with blanks instead of the
 // delta.
 func matchShortDelta(b []byte) int {
-	if len(b) < 4 || b[0] != '[' {
+	i := bracketLead(b)
+	if i == 0 {
 		return 0
-	}
-	i := 1
-	for i < len(b) && b[i] == ' ' {
-		i++
 	}
 	d := i
 	for i < len(b) && (isDigit(b[i]) || b[i] == '.') {
