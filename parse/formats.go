@@ -315,7 +315,7 @@ func bareEntryCandidate(b []byte) bool {
 		e--
 	}
 	k := e
-	for k > 0 && (isDigit(b[k-1]) || b[k-1] >= 'a' && b[k-1] <= 'f') {
+	for k > 0 && isLowerHex(b[k-1]) {
 		k--
 	}
 	if k == e || k < 2 || b[k-2] != '0' || b[k-1] != 'x' {
@@ -341,14 +341,14 @@ func armFromCandidate(b []byte) bool {
 	start := i
 	if bytes.HasPrefix(b[i:], []byte("0x")) {
 		i += 2
-		for i < len(b) && (isDigit(b[i]) || b[i] >= 'a' && b[i] <= 'f') {
+		for i < len(b) && isLowerHex(b[i]) {
 			i++
 		}
 		if i == start+2 {
 			return false
 		}
 	} else {
-		for i < len(b) && (isWordByte(b[i]) || b[i] == '.' || b[i] == '$') {
+		for i < len(b) && isSymbolByte(b[i]) {
 			i++
 		}
 		if i == start || isDigit(b[start]) {

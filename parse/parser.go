@@ -323,7 +323,7 @@ func isModuleNote(b []byte) bool {
 	}
 	if i := name(1); i > 1 && bytes.HasPrefix(b[i:], []byte("+0x")) {
 		j := i + 3
-		for j < len(b) && (isDigit(b[j]) || b[j] >= 'a' && b[j] <= 'f') {
+		for j < len(b) && isLowerHex(b[j]) {
 			j++
 		}
 		if j > i+3 && j < len(b) && b[j] == ']' {
@@ -337,6 +337,10 @@ func isModuleNote(b []byte) bool {
 	i := name(len(unloaded))
 	return i > len(unloaded) && bytes.HasPrefix(b[i:], []byte("?]"))
 }
+
+// isLowerHex reports a digit of an address as the kernel prints it:
+// lower case (the address grammar, hex).
+func isLowerHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' }
 
 func isSymbolByte(c byte) bool {
 	return c == '_' || c == '.' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
