@@ -64,14 +64,14 @@ var frameFormats = []frameFormat{
 // text, after blanks.
 func x86SegmentIP(b []byte) int {
 	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\f' || b[i] == '\r') {
+	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
 	if i+10 > len(b) || b[i] != 'R' && b[i] != 'E' || string(b[i+1:i+5]) != "IP: " || b[i+9] != ':' {
 		return -1
 	}
 	for _, c := range b[i+5 : i+9] {
-		if !isDigit(c) && (c < 'a' || c > 'f') {
+		if !isLowerHex(c) {
 			return -1
 		}
 	}
