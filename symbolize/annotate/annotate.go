@@ -356,7 +356,7 @@ func (a *Annotator) report(v Verdict, final bool) {
 // appendAnnotated appends line with the symbols of its addresses toks.
 func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte {
 	a.resolved = a.resolved[:0]
-	if len(toks) == 0 && (a.opts.Lines == nil || !hasPlusHex(line)) {
+	if a.addsNothing(line, toks) {
 		return append(dst, line...)
 	}
 	d := a.decision()
@@ -440,6 +440,12 @@ func (a *Annotator) appendAnnotated(dst, line []byte, toks []parse.Token) []byte
 	}
 	dst = a.addPrintedSources(dst, line, toks)
 	return parse.Splice(dst, line, a.edits)
+}
+
+// addsNothing reports a line appendAnnotated copies as it is: no address
+// to name, and no printed symbol to give a source line.
+func (a *Annotator) addsNothing(line []byte, toks []parse.Token) bool {
+	return len(toks) == 0 && (a.opts.Lines == nil || !hasPlusHex(line))
 }
 
 func resolve(res Resolver, t parse.Token) (symbolize.Location, bool) {
@@ -563,7 +569,7 @@ func (a *Annotator) stream(w Flusher, r io.Reader) error {
 // one is dropped.
 func (a *Annotator) emit(w io.Writer, l parse.Line, toks []parse.Token, code *codeContext) error {
 	a.lineEOL = l.EOL
-	if len(a.pending) == 0 && code == nil && (!l.Whole || len(toks) == 0 && (a.opts.Lines == nil || !hasPlusHex(l.Text))) {
+	if len(a.pending) == 0 && code == nil && (!l.Whole || a.addsNothing(l.Text, toks)) {
 		// Nothing to add (most lines): the line goes out as it came,
 		// from the reader's buffer.
 		if raw, ok := l.Raw(); ok {
