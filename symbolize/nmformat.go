@@ -322,7 +322,10 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 		base[i] = base[i-1] + estimateLines(data[bounds[i-1]:bounds[i]])
 	}
 	n := base[len(base)-1]
-	full := coreArrays{make([]uint32, n), make([]uint32, n), make([]uint32, n)}
+	// One arena for the core's arrays and the name index of their
+	// entries, at most n.
+	mem := newArena(3*4*n + indexBytes(n))
+	full := coreArrays{mem.uint32s(n), mem.uint32s(n), mem.uint32s(n)}
 	// data is never written while the table lives: the names are
 	// substrings of it.
 	text := unsafe.String(unsafe.SliceData(data), len(data))
@@ -339,7 +342,7 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 		}
 	}
 	p := parts[0]
-	p.t.source, p.t.byName = kind+" "+displayName(file), &nameIndex{}
+	p.t.source, p.t.byName = kind+" "+displayName(file), &nameIndex{arena: mem}
 	p.parts = len(parts)
 
 	// The parts are taken in order by workers readers, this goroutine

@@ -458,6 +458,7 @@ func (t *Table) LookupName(name, module string) []Location {
 // chains take, and a question looks at one bucket in each of a few
 // blocks.
 type nameIndex struct {
+	arena *arena // where build takes its arrays from; nil: the heap
 	asked atomic.Int32
 	ahead atomic.Bool // built or being built by buildAhead
 	once  sync.Once
@@ -516,23 +517,15 @@ func (x *nameIndex) buildAhead(keys []uint32) {
 
 // build indexes keys: a counting sort of each block by bucket.
 func (x *nameIndex) build(keys []uint32) {
-	size := 1
-	// Buckets of four to eight entries: a question compares that many
-	// keys in a block, nothing next to reading the names, and the
-	// starts take an eighth of the memory of perm. The buckets are told
-	// apart by the hash bits of the keys, at most 32-keyHashShift of
-	// them.
-	for size < min(len(keys), indexBlock)/8 && size < 1<<(32-keyHashShift) {
-		size <<= 1
-	}
+	size := indexBuckets(len(keys))
 	mask := uint32(size - 1)
 	blocks := (len(keys) + indexBlock - 1) / indexBlock
-	starts := make([]uint16, blocks*(size+1))
+	starts := x.arena.uint16s(blocks * (size + 1))
 	// Written before they are read: the counts' pages are read at
 	// random, and a fresh page read first is mapped twice (the shared
 	// zero page, then a page of its own at the first write).
 	clear(starts)
-	perm := make([]uint16, len(keys))
+	perm := x.arena.uint16s(len(keys))
 	next := make([]uint16, size)
 	for base := 0; base < len(keys); base += indexBlock {
 		blk := keys[base:min(base+indexBlock, len(keys))]
@@ -552,6 +545,25 @@ func (x *nameIndex) build(keys []uint32) {
 		}
 	}
 	x.built.Store(&bucketIndex{perm, starts, mask})
+}
+
+// indexBuckets is how many buckets a block of an index of n keys has:
+// buckets of four to eight entries. A question compares that many keys
+// in a block, nothing next to reading the names, and the starts take an
+// eighth of the memory of perm. The buckets are told apart by the hash
+// bits of the keys, at most 32-keyHashShift of them.
+func indexBuckets(n int) int {
+	size := 1
+	for size < min(n, indexBlock)/8 && size < 1<<(32-keyHashShift) {
+		size <<= 1
+	}
+	return size
+}
+
+// indexBytes is the memory the index of n keys takes (build's perm and
+// starts).
+func indexBytes(n int) int {
+	return 2 * (n + (n+indexBlock-1)/indexBlock*(indexBuckets(n)+1))
 }
 
 // nameHash hashes a name eight bytes at a time: the words of the name

@@ -44,18 +44,24 @@ type heldLine struct {
 }
 
 func newReportStream(o *options, input string, w annotate.Flusher, arch parse.Arch) *reportStream {
-	s := &reportStream{o: o, input: input, w: w, x: report.NewExtractor(report.Options{Arch: arch}),
+	return &reportStream{o: o, input: input, w: w, x: report.NewExtractor(report.Options{Arch: arch}),
 		counts: map[string]int64{}}
-	if o.format == formatText && !o.onlyReports {
-		s.worker = newExtractWorker(s.x)
-	}
-	return s
 }
+
+// smallInput is the most an input may hold for its reports to be found
+// on the annotating goroutine: below it, handing its lines to a worker
+// (a goroutine, likely a thread to start, and copies of the lines) costs
+// more than the extraction it moves aside.
+const smallInput = 256 << 10
 
 // run annotates r into the output through the Annotator, which hands
 // each line to s (a LineSink): s follows the reports and writes what the
 // format asks for.
 func (s *reportStream) run(r io.Reader) error {
+	if s.o.format == formatText && !s.o.onlyReports && !knownSmall(r) {
+		// The reports are only counted: beside the writing of the lines.
+		s.worker = newExtractWorker(s.x)
+	}
 	err := s.a.Stream(s.w, r)
 	if s.worker != nil {
 		for k, n := range s.worker.finish() {
@@ -89,7 +95,7 @@ func (s *reportStream) Line(in parse.Line, out []byte, resolved []annotate.Resol
 		return s.write(in.Offset, out)
 	}
 	reps := s.x.LineNamed(in, s.named)
-	if listing := s.a.Listing(); len(listing) > 0 && s.x.InReport() {
+	if listing := s.a.Listing(); len(listing) > 0 && s.o.format == formatJSON && s.x.InReport() {
 		s.keepListing(in.Offset, listing)
 	}
 	s.lastOff = in.Offset
@@ -165,7 +171,9 @@ func (s *reportStream) write(off int64, line []byte) error {
 func (s *reportStream) reports(reps []*report.Report) {
 	for _, r := range reps {
 		s.counts[summaryType(r)]++
-		s.spans = append(s.spans, [2]int64{r.Start, r.End})
+		if s.o.onlyReports {
+			s.spans = append(s.spans, [2]int64{r.Start, r.End})
+		}
 		switch s.o.format {
 		case formatJSON:
 			s.w.Write(appendJSONReport(nil, s.input, r, s.codeOf(r), s.a.Verdict()))
@@ -203,6 +211,13 @@ func (s *reportStream) inSpan(off int64) bool {
 		}
 	}
 	return false
+}
+
+// knownSmall reports whether r tells its size (a plain file), and it is
+// below smallInput.
+func knownSmall(r io.Reader) bool {
+	sz, ok := r.(interface{ Size() int64 })
+	return ok && sz.Size() > 0 && sz.Size() < smallInput
 }
 
 // summaryType is the type a report is counted under on standard error.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,8 +200,9 @@ func TestReportsFromStdinLive(t *testing.T) {
 }
 
 // TestWorkerCountsAsInline: the text output counts reports on a goroutine
-// of its own (extractWorker); its counts must be those of the JSON output,
-// whose extractor runs inline, file or pipe alike.
+// of its own (extractWorker) for a pipe or a file of smallInput or more;
+// its counts must be those of the JSON output, whose extractor runs
+// inline, and of a small file's text output, which does too.
 func TestWorkerCountsAsInline(t *testing.T) {
 	summary := func(stderr string) string {
 		for _, l := range strings.Split(stderr, "\n") {
@@ -228,6 +230,17 @@ func TestWorkerCountsAsInline(t *testing.T) {
 		}
 		if got := summary(piped.stderr); got != want {
 			t.Errorf("%s: piped text output says %q, JSON %q", dir, got, want)
+		}
+		// The console repeated past smallInput: a file the worker reads.
+		one := readFile(t, log)
+		big := filepath.Join(t.TempDir(), "big.log")
+		if err := os.WriteFile(big, []byte(strings.Repeat(one, smallInput/len(one)+1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		text = runCmd(t, "", noEnv, append(table, big)...)
+		json = runCmd(t, "", noEnv, append(table, "--format", "json", big)...)
+		if want, got := summary(json.stderr), summary(text.stderr); got != want || want == "" {
+			t.Errorf("%s repeated: text output says %q, JSON %q", dir, got, want)
 		}
 	}
 }

@@ -25,10 +25,13 @@ type liveSources struct {
 	maps     []string // System.map candidates, in order
 }
 
+// liveKallsyms is the running kernel's kallsyms.
+const liveKallsyms = "/proc/kallsyms"
+
 // defaultLiveSources are the running kernel's.
 func defaultLiveSources() liveSources {
 	release := kernelRelease()
-	return liveSources{kallsyms: "/proc/kallsyms", release: release, uptime: uptime(), maps: systemMapPaths(release)}
+	return liveSources{kallsyms: liveKallsyms, release: release, uptime: uptime(), maps: systemMapPaths(release)}
 }
 
 // A symbolSet is a loaded symbol table and what is known about the kernel
@@ -57,7 +60,7 @@ func loadTable(o *options, stdin io.Reader, diag *diagnostics) (*symbolSet, erro
 			return nil, err
 		}
 		set := &symbolSet{table: t}
-		if o.kallsyms == defaultLiveSources().kallsyms {
+		if o.kallsyms == liveKallsyms {
 			live := defaultLiveSources()
 			set.release = live.release
 			set.live = &annotate.LiveKernel{Release: live.release, Uptime: live.uptime}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package symbolize
+
+const hugePagesAdvisable = false
+
+func adviseHuge([]byte) {}
