@@ -52,6 +52,10 @@ func (p *Parser) ReportStarted() string { return p.report }
 // that wrote the log (as LineFact does).
 func (p *Parser) Fact() Fact { return p.fact }
 
+// FactKind is Fact().Kind, without a copy of the fact: most lines say
+// none, and a caller asks this first.
+func (p *Parser) FactKind() FactKind { return p.fact.Kind }
+
 // Prefix returns the length of the collector's prefix (timestamps, syslog
 // header) of the line last given to Tokens or Scan.
 func (p *Parser) Prefix() int { return p.prefix }

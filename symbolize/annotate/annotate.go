@@ -232,11 +232,11 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 		a.inReport = true
 		a.hold.spent = false
 	}
-	fact := a.parser.Fact()
+	factKind := a.parser.FactKind()
 	if arch := a.parser.Arch(); arch != parse.ArchUnknown {
 		a.cur.arch = arch
 	}
-	switch fact.Kind {
+	switch factKind {
 	case parse.FactNone:
 	case parse.FactBanner:
 		a.startBoot()
@@ -257,8 +257,8 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 	if a.prescan != nil {
 		return toks // the evidence is known from the prescan
 	}
-	if fact.Kind != parse.FactNone {
-		a.cur.observeFact(fact, a.stats.Lines)
+	if factKind != parse.FactNone {
+		a.cur.observeFact(a.parser.Fact(), a.stats.Lines)
 		a.stale = true
 	}
 	if a.opts.Live != nil {
