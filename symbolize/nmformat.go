@@ -291,13 +291,22 @@ func lineCuts(data []byte, cuts []int) []int {
 	return out
 }
 
-// estimateLines returns how many lines part probably has, from those of
-// its first 64 KB, with some slack: one entry per line at most. Counting
-// them all would be a pass of its own; too few only costs append a
-// larger array.
-func estimateLines(part []byte) int {
-	head := part[:min(len(part), 64<<10)]
-	return len(part)/max(1, len(head)/(bytes.Count(head, []byte{'\n'})+1))*21/20 + 64
+// lineLength returns the average length of the lines of data, from those
+// of its first 64 KB. The first lines of a kallsyms or System.map are
+// among its shortest (per-CPU and early text symbols; module lines, the
+// longest, come last), so it errs towards more lines.
+func lineLength(data []byte) int {
+	head := data[:min(len(data), 64<<10)]
+	return max(1, len(head)/(bytes.Count(head, []byte{'\n'})+1))
+}
+
+// estimateLines returns how many lines a part of size bytes probably has,
+// with lines of lineLength bytes, and some slack: one entry per line at
+// most. Counting them all would be a pass of its own, and sampling each
+// part would fault its first pages in one after the other before the
+// readers start; too few only costs append a larger array.
+func estimateLines(size, lineLength int) int {
+	return size/lineLength*21/20 + 64
 }
 
 // parseNM reads data, a file of the given kind, cut into parts at cuts
@@ -318,8 +327,9 @@ func parseNM(data []byte, file, kind string, order tieOrder, release func([]byte
 	// Each part builds its entries in its own stretch of the arrays; the
 	// joins move them down behind the previous part's.
 	base := make([]int, len(bounds))
+	perLine := lineLength(data)
 	for i := 1; i < len(bounds); i++ {
-		base[i] = base[i-1] + estimateLines(data[bounds[i-1]:bounds[i]])
+		base[i] = base[i-1] + estimateLines(bounds[i]-bounds[i-1], perLine)
 	}
 	n := base[len(base)-1]
 	// One arena for the core's arrays and the name index of their
