@@ -65,3 +65,19 @@ func BenchmarkSplitPrefix(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLineReader is the cost of cutting a log into lines, which every
+// pass over a log pays before it looks at them.
+func BenchmarkLineReader(b *testing.B) {
+	text := bytes.Join(benchLog(b), []byte("\n"))
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		lr := NewLineReader(bytes.NewReader(text), 0)
+		for {
+			if _, err := lr.Next(); err != nil {
+				break
+			}
+		}
+	}
+}

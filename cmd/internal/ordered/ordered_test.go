@@ -63,6 +63,36 @@ func TestOrder(t *testing.T) {
 	}
 }
 
+// TestOneJob: a single job (run where Run is called) writes through to
+// dst and errDst, and its error is returned; a failed write is the
+// writer's error, as for any job.
+func TestOneJob(t *testing.T) {
+	var out, errOut bytes.Buffer
+	errs := Run(1, Options{Buffer: 4}, &out, &errOut, func(i int, o, e *Writer) error {
+		fmt.Fprintf(o, "a line longer than the buffer\n")
+		if out.Len() == 0 {
+			t.Error("the only job's output waited")
+		}
+		fmt.Fprintf(e, "said\n")
+		return errors.New("failed")
+	})
+	if len(errs) != 1 || errs[0] == nil || errs[0].Error() != "failed" {
+		t.Errorf("errors %v", errs)
+	}
+	if out.String() != "a line longer than the buffer\n" || errOut.String() != "said\n" {
+		t.Errorf("output %q, errors %q", out.String(), errOut.String())
+	}
+	var werr error
+	Run(1, Options{}, &failingWriter{n: 0}, &bytes.Buffer{}, func(i int, o, _ *Writer) error {
+		fmt.Fprintf(o, "x\n")
+		werr = o.Err()
+		return nil
+	})
+	if werr == nil {
+		t.Error("a failed write left no error")
+	}
+}
+
 // TestBounded: a job that is not first waits when its kept output reaches
 // the bound, instead of keeping it all; the first job streams.
 func TestBounded(t *testing.T) {
