@@ -143,8 +143,10 @@ func cutHex(b []byte) (v uint64, rest []byte, ok bool) {
 
 // parseCommandLine finds "nokaslr" among the boot parameters.
 func parseCommandLine(rest []byte) (Fact, bool) {
-	for _, p := range bytes.Fields(rest) {
-		if string(p) == "nokaslr" {
+	// The words one by one (bytes.Fields would make a slice of them at
+	// every boot of a long log).
+	for word := range bytes.FieldsSeq(rest) {
+		if string(word) == "nokaslr" {
 			return Fact{Kind: FactNoKASLR}, true
 		}
 	}

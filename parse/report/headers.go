@@ -336,10 +336,9 @@ func matchHeader(body []byte, cand *headerSet) (*header, []byte) {
 // start of the kernel's text (blanks and lockdep's "[ " banner skipped),
 // or, unless h is atStart, after other text that interleaved with it.
 func findHeader(body []byte, h *header) int {
-	lit := []byte(h.literal)
 	from := 0
 	for {
-		i := bytes.Index(body[from:], lit)
+		i := indexString(body[from:], h.literal)
 		if i < 0 {
 			return -1
 		}
@@ -368,4 +367,24 @@ func gluedToPrelude(before []byte) bool {
 		}
 	}
 	return false
+}
+
+// indexString is bytes.Index(b, []byte(s)) without making a copy of s
+// for each call: the first byte of s is looked for, then the rest.
+func indexString(b []byte, s string) int {
+	if len(s) == 0 {
+		return 0
+	}
+	for i := 0; len(b)-i >= len(s); {
+		j := bytes.IndexByte(b[i:len(b)-len(s)+1], s[0])
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if string(b[i:i+len(s)]) == s {
+			return i
+		}
+		i++
+	}
+	return -1
 }

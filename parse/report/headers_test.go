@@ -169,3 +169,24 @@ func TestWordOfIsParsed(t *testing.T) {
 		t.Errorf("only %d of %d headers have a word", parsed, len(headers))
 	}
 }
+
+// TestIndexString: indexString finds what bytes.Index finds, for every
+// header literal in real report lines and for made-up texts around the
+// edges (empty, at the end, repeated first bytes).
+func TestIndexString(t *testing.T) {
+	texts := []string{"", "a", "aab", "aaab", "abab", "ba", "BUG: kernel NULL pointer dereference, address: 0000000000000010",
+		"WARNING: CPU: 0 PID: 1 at lib/refcount.c:25 refcount_warn_saturate+0x97/0x110", "Oops: 0002 [#1] PREEMPT SMP NOPTI"}
+	subs := []string{"", "a", "ab", "aab", "b", "BUG: ", "WARNING: ", "Oops", "x"}
+	for i := range headers {
+		lit := headers[i].literal
+		subs = append(subs, lit)
+		texts = append(texts, "[    1.000000] "+lit+" and "+lit, lit[:len(lit)/2])
+	}
+	for _, text := range texts {
+		for _, sub := range subs {
+			if got, want := indexString([]byte(text), sub), bytes.Index([]byte(text), []byte(sub)); got != want {
+				t.Errorf("indexString(%q, %q) = %d, want %d", text, sub, got, want)
+			}
+		}
+	}
+}

@@ -349,7 +349,10 @@ func (a *Annotator) report(v Verdict, final bool) {
 	if !changed {
 		return
 	}
-	a.cur.notified = &v
+	// A copy of its own: v itself stays on the stack of every call that
+	// changes nothing (one for each line with addresses).
+	notified := v
+	a.cur.notified = &notified
 	a.opts.OnVerdict(v)
 }
 
