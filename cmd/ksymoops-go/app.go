@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -60,17 +61,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv fun
 // annotateFiles loads the symbol table and annotates each input in turn.
 func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (int, error) {
 	diag := &diagnostics{w: stderr, quiet: o.quiet}
+	restoreGC := func() {}
 	if !o.src.enabled() {
 		// The collector's first cycle would come at 4 MB of heap, in the
 		// middle of loading a symbol table whose every byte stays live:
 		// it frees nothing and costs a run over one oops a fifth of its
 		// time. Without debug information, whose index can be a hundred
 		// megabytes, the heap may grow to three times what is live.
-		debug.SetGCPercent(200)
+		prev := debug.SetGCPercent(200)
+		restoreGC = func() { debug.SetGCPercent(prev) }
 	}
 	set, lines, err := loadSources(o, stdin, diag)
 	if err != nil {
 		return exitError, err
+	}
+	if !smallFiles(o.files) {
+		// Long logs (or pipes, which may be) are read with the setting
+		// the run started with: their garbage then stays within what is
+		// live, not twice that. (A short one would pay a cycle for
+		// nothing: the heap is past the goal the setting restores.)
+		restoreGC()
 	}
 	if lines != nil {
 		defer lines.Close()
@@ -114,6 +124,19 @@ func annotateFiles(o *options, stdin io.Reader, stdout, stderr io.Writer, lookup
 		status = exitOops
 	}
 	return status, nil
+}
+
+// smallFiles reports whether files are regular files, each smaller than
+// smallInput (the logs of a few oopses); standard input, a pattern or a
+// device may be anything.
+func smallFiles(files []string) bool {
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() >= smallInput {
+			return false
+		}
+	}
+	return len(files) > 0
 }
 
 // outputWriter remembers the first error writing the annotated stream, so

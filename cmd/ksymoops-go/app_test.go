@@ -558,3 +558,31 @@ func TestKnownNamesTransparent(t *testing.T) {
 		t.Errorf("help with the wrapped flags differs:\n%s\nwant:\n%s", wrappedOut.String(), plainOut.String())
 	}
 }
+
+// TestSmallFiles: only regular files below smallInput are small; standard
+// input (no files), a missing path and a directory may be anything.
+func TestSmallFiles(t *testing.T) {
+	dir := t.TempDir()
+	small, big := filepath.Join(dir, "small.log"), filepath.Join(dir, "big.log")
+	if err := os.WriteFile(small, []byte("[    0.000000] Linux version 6.1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, make([]byte, smallInput), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		files []string
+		want  bool
+	}{
+		{[]string{small}, true},
+		{[]string{small, small}, true},
+		{[]string{small, big}, false},
+		{nil, false},
+		{[]string{filepath.Join(dir, "missing.log")}, false},
+		{[]string{dir}, false},
+	} {
+		if got := smallFiles(tc.files); got != tc.want {
+			t.Errorf("smallFiles(%q) = %v", tc.files, got)
+		}
+	}
+}
