@@ -15,7 +15,6 @@ import (
 	"syscall"
 
 	"github.com/ksymoops-go/ksymoops-go/cmd/internal/xopen"
-	"github.com/ksymoops-go/ksymoops-go/parse/input"
 	"github.com/ksymoops-go/ksymoops-go/symbolize"
 	"github.com/ksymoops-go/ksymoops-go/symbolize/annotate"
 )
@@ -180,19 +179,19 @@ func annotateSource(o *options, src *source, stdin io.Reader, out annotate.Flush
 	opts.Sink = rs
 	a := annotate.New(table, opts)
 	rs.a = a
-	if src.rereadable() {
-		// A file can be read twice: the evidence of each boot (the
-		// "Kernel Offset:" line at the end of a panic) then applies from
-		// its first line, and nothing is held back.
-		if err := prescan(a, src); err != nil {
-			return err
-		}
-	}
 	rc, err := src.open(stdin)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
+	if src.rereadable() {
+		// A file can be read twice: the evidence of each boot (the
+		// "Kernel Offset:" line at the end of a panic) then applies from
+		// its first line, and nothing is held back.
+		if err := prescan(a, src, rc); err != nil {
+			return err
+		}
+	}
 	if err := rs.run(rc); err != nil {
 		return nameError(name, err)
 	}
@@ -227,18 +226,16 @@ func annotateSource(o *options, src *source, stdin io.Reader, out annotate.Flush
 // below it, starting a reader costs more than it saves.
 const minPrescanPiece = 4 << 20
 
-// prescan reads the log of src once for the evidence about its kernels:
-// a plain file in pieces side by side, anything else through its decoder.
-func prescan(a *annotate.Annotator, src *source) error {
-	if src.pstore == nil && src.kmsg == "" && src.knownFormat() == input.Text {
-		if f, size, ok := xopen.Plain(src.path); ok {
-			defer f.Close()
-			parts := min(runtime.GOMAXPROCS(0), int(size/minPrescanPiece)+1)
-			if err := a.PrescanAt(f, size, parts); err != nil {
-				return nameError(src.name, err)
-			}
-			return nil
+// prescan reads the log of src once for the evidence about its kernels,
+// before the stream opened, d, is read: a plain file through d, in pieces
+// side by side, anything else through a decoder of its own.
+func prescan(a *annotate.Annotator, src *source, d *decoded) error {
+	if d.at != nil {
+		parts := min(runtime.GOMAXPROCS(0), int(d.size/minPrescanPiece)+1)
+		if err := a.PrescanAt(d.at, d.size, parts); err != nil {
+			return nameError(src.name, err)
 		}
+		return nil
 	}
 	rc, err := src.open(nil)
 	if err != nil {

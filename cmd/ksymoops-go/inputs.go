@@ -150,6 +150,10 @@ type decoded struct {
 	pstore *input.PstoreSet
 	close  func() error
 	size   int64 // of a plain file, read as it is; 0 when not known
+	// at reads a plain text file at any offset, so that it can be read
+	// for its evidence before it is streamed (annotate.PrescanAt); nil
+	// for anything else.
+	at io.ReaderAt
 }
 
 // Size returns the size of a plain file read as it is, 0 when not known:
@@ -189,7 +193,7 @@ func (s *source) open(stdin io.Reader) (*decoded, error) {
 		dec := input.NewReader(f, s.knownFormat())
 		d := &decoded{Reader: dec, dec: dec, close: f.Close}
 		if dec.Format() == input.Text {
-			d.size = size
+			d.size, d.at = size, f
 		}
 		return d, nil
 	}
