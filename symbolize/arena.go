@@ -40,21 +40,19 @@ func newArena(size int) *arena {
 
 // uint32s returns n zeroed uint32s. Ask for them before any uint16s:
 // the arena keeps no alignment of its own.
-func (a *arena) uint32s(n int) []uint32 {
-	if a == nil || n*4 > len(a.free) || uintptr(unsafe.Pointer(unsafe.SliceData(a.free)))%4 != 0 {
-		return make([]uint32, n)
-	}
-	s := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(a.free))), n)
-	a.free = a.free[n*4:]
-	return s
-}
+func (a *arena) uint32s(n int) []uint32 { return carve[uint32](a, n) }
 
 // uint16s returns n zeroed uint16s.
-func (a *arena) uint16s(n int) []uint16 {
-	if a == nil || n*2 > len(a.free) || uintptr(unsafe.Pointer(unsafe.SliceData(a.free)))%2 != 0 {
-		return make([]uint16, n)
+func (a *arena) uint16s(n int) []uint16 { return carve[uint16](a, n) }
+
+// carve returns n zeroed Ts from a's free bytes, or made as usual when
+// they are too few or not aligned for a T.
+func carve[T uint16 | uint32](a *arena, n int) []T {
+	size := int(unsafe.Sizeof(T(0)))
+	if a == nil || n*size > len(a.free) || uintptr(unsafe.Pointer(unsafe.SliceData(a.free)))%uintptr(size) != 0 {
+		return make([]T, n)
 	}
-	s := unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(a.free))), n)
-	a.free = a.free[n*2:]
+	s := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(a.free))), n)
+	a.free = a.free[n*size:]
 	return s
 }
