@@ -176,6 +176,7 @@ func annotateSource(o *options, src *source, stdin io.Reader, out annotate.Flush
 	name := src.name
 	opts.OnVerdict = func(v annotate.Verdict) { tellVerdict(diag, name, v, opts) }
 	rs := newReportStream(o, name, out, opts.Arch)
+	rs.maxLine = opts.MaxLine
 	opts.Sink = rs
 	a := annotate.New(table, opts)
 	rs.a = a

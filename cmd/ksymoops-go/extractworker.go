@@ -6,20 +6,62 @@ import (
 )
 
 // An extractWorker runs the report extractor on a goroutine of its own
-// when the reports are only counted (the text output): the caller writes
-// the annotated lines in order as before, and reading the reports, a good
-// part of the work per line, runs beside it on another core. Lines go
-// over in batches, copied, through a fixed number of buffers, so memory
-// stays flat in the log's size.
+// when the reports are only counted (the text output) of an input that
+// cannot be read again (a pipe, a compressed file; a plain file has a
+// fileWorker): the caller writes the annotated lines in order as before,
+// and reading the reports, a good part of the work per line, runs beside
+// it on another core. Lines go over in batches, copied, through a fixed
+// number of buffers, so memory stays flat in the log's size.
 type extractWorker struct {
+	counter
+	full chan *lineBatch // batches for the worker
+	free chan *lineBatch // batches read, to be filled again
+	cur  *lineBatch
+}
+
+// A counter is what the workers share: the extractor they own, the
+// reports it found by type, and their goroutine's start and end.
+type counter struct {
 	x       *report.Extractor
-	full    chan *lineBatch // batches for the worker
-	free    chan *lineBatch // batches read, to be filled again
-	cur     *lineBatch
-	done    chan struct{}
 	counts  map[string]int64 // the reports by type; the caller's after done
-	started bool             // the goroutine runs from the first line on
+	done    chan struct{}
+	started bool // the goroutine runs from the first line on
 	flushed bool
+}
+
+func newCounter(x *report.Extractor) counter {
+	return counter{x: x, counts: map[string]int64{}, done: make(chan struct{})}
+}
+
+// start runs run, the worker, on a goroutine of its own; it closes done
+// when it ends.
+func (c *counter) start(run func()) {
+	if !c.started {
+		c.started = true
+		go run()
+	}
+}
+
+// wait ends the counting: a worker that never started (no lines) leaves
+// the extractor to be flushed here; otherwise handOver gives it what is
+// left and closes its queue, and wait waits for its end.
+func (c *counter) wait(handOver func()) {
+	if c.flushed {
+		return
+	}
+	c.flushed = true
+	if !c.started {
+		c.count(c.x.Flush())
+		return
+	}
+	handOver()
+	<-c.done
+}
+
+func (c *counter) count(reps []*report.Report) {
+	for _, r := range reps {
+		c.counts[summaryType(r)]++
+	}
 }
 
 // A lineBatch is lines handed over together, their text and terminators
@@ -56,8 +98,7 @@ const (
 )
 
 func newExtractWorker(x *report.Extractor) *extractWorker {
-	w := &extractWorker{x: x, full: make(chan *lineBatch, batchBuffers), free: make(chan *lineBatch, batchBuffers),
-		done: make(chan struct{}), counts: map[string]int64{}}
+	w := &extractWorker{counter: newCounter(x), full: make(chan *lineBatch, batchBuffers), free: make(chan *lineBatch, batchBuffers)}
 	for range batchBuffers {
 		w.free <- &lineBatch{}
 	}
@@ -66,10 +107,7 @@ func newExtractWorker(x *report.Extractor) *extractWorker {
 
 // add hands one line and the names of its raw addresses to the worker.
 func (w *extractWorker) add(l parse.Line, named []report.Named) {
-	if !w.started {
-		w.started = true
-		go w.run()
-	}
+	w.start(w.run)
 	if w.cur == nil {
 		w.cur = <-w.free
 	}
@@ -115,21 +153,15 @@ func plain(l parse.Line) bool {
 
 // finish hands over the last lines, waits for the worker to read them,
 // and returns the reports counted by type.
-func (w *extractWorker) finish() map[string]int64 {
-	if !w.flushed && !w.started {
-		w.flushed = true
-		w.count(w.x.Flush())
-	}
-	if !w.flushed {
-		w.flushed = true
+func (w *extractWorker) finish() (map[string]int64, error) {
+	w.wait(func() {
 		if w.cur != nil {
 			w.full <- w.cur
 			w.cur = nil
 		}
 		close(w.full)
-		<-w.done
-	}
-	return w.counts
+	})
+	return w.counts, nil
 }
 
 func (w *extractWorker) run() {
@@ -161,9 +193,3 @@ func (b *lineBatch) read(x *report.Extractor, got func([]*report.Report)) {
 
 // reset empties b for the next lines.
 func (b *lineBatch) reset() { b.text, b.odd, b.named = b.text[:0], b.odd[:0], b.named[:0] }
-
-func (w *extractWorker) count(reps []*report.Report) {
-	for _, r := range reps {
-		w.counts[summaryType(r)]++
-	}
-}

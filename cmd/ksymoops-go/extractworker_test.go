@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
@@ -135,5 +136,74 @@ func BenchmarkBatchAdd(b *testing.B) {
 			}
 		}
 		bt.reset()
+	}
+}
+
+// TestFileWorkerAsInline: a fileWorker, told only how far the stream has
+// read and the names of some lines, counts the reports the extractor
+// finds reading the stream's lines one by one with those names, and reads
+// the lines the stream read, overlong ones cut in the same pieces.
+func TestFileWorkerAsInline(t *testing.T) {
+	logs, _ := filepath.Glob(td + "/*/console.log")
+	for _, path := range logs {
+		one, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Lines longer than a line reader's buffer (64 KB), the second
+		// over the 100 KB limit below.
+		long := append(bytes.Repeat([]byte("x"), 80<<10), '\n')
+		longer := append(bytes.Repeat([]byte("y"), 300<<10), '\n')
+		log := slices.Concat(one, long, one, longer, one)
+		file := filepath.Join(t.TempDir(), "log")
+		if err := os.WriteFile(file, log, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, maxLine := range []int{0, 100 << 10} {
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{}
+			inline := report.NewExtractor(report.Options{})
+			w := newFileWorker(report.NewExtractor(report.Options{}), f, int64(len(log)), maxLine)
+			lr := parse.NewLineReader(bytes.NewReader(log), maxLine)
+			lines, namedLines := 0, 0
+			for n := 0; ; n++ {
+				l, err := lr.Next()
+				if err != nil {
+					break
+				}
+				var named []report.Named
+				if i := bytes.Index(l.Text, []byte("0xffff")); i >= 0 && l.Whole && n%3 == 0 {
+					named = []report.Named{{At: i, Symbol: parse.PrintedSymbol{Name: "named_here", Offset: 4, Size: 16}}}
+					namedLines++
+				}
+				lines++
+				for _, r := range inline.LineNamed(l, named) {
+					want[summaryType(r)]++
+				}
+				w.add(l, named)
+			}
+			for _, r := range inline.Flush() {
+				want[summaryType(r)]++
+			}
+			got, err := w.finish()
+			f.Close()
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (lines of %d): the worker counted %v (%v), inline %v", path, maxLine, got, err, want)
+			}
+			if w.lines != lines || w.named != namedLines {
+				t.Errorf("%s (lines of %d): the worker read %d lines, %d with names; the stream %d, %d", path, maxLine, w.lines, w.named, lines, namedLines)
+			}
+		}
+	}
+	// A file shorter than what the stream read (cut meanwhile) is an
+	// error, not counts that stop short.
+	w := newFileWorker(report.NewExtractor(report.Options{}), bytes.NewReader([]byte("one\n")), 4, 0)
+	w.add(parse.Line{Text: []byte("one"), EOL: []byte("\n"), Whole: true}, nil)
+	w.add(parse.Line{Text: []byte("two"), EOL: []byte("\n"), Offset: 4, Whole: true}, nil)
+	if _, err := w.finish(); err == nil {
+		t.Error("a file cut short counted without an error")
 	}
 }

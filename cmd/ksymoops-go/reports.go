@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -34,8 +35,20 @@ type reportStream struct {
 	lastOff   int64     // the offset of the last line
 	listings  []listing // Code: disassemblies of the reports being read
 	// worker, when set, owns x: the reports are only counted, beside
-	// the writing of the lines (see extractWorker).
-	worker *extractWorker
+	// the writing of the lines (see extractWorker and fileWorker).
+	worker reportCounter
+	// maxLine is the annotator's line limit, which a fileWorker's line
+	// reader keeps too.
+	maxLine int
+}
+
+// A reportCounter counts the reports of the lines the stream hands it, on
+// a goroutine of its own.
+type reportCounter interface {
+	add(l parse.Line, named []report.Named)
+	// finish waits for the lines handed over to be read, and returns
+	// the reports by type.
+	finish() (map[string]int64, error)
 }
 
 type heldLine struct {
@@ -59,13 +72,22 @@ const smallInput = 256 << 10
 // format asks for.
 func (s *reportStream) run(r io.Reader) error {
 	if s.o.format == formatText && !s.o.onlyReports && !knownSmall(r) {
-		// The reports are only counted: beside the writing of the lines.
-		s.worker = newExtractWorker(s.x)
+		// The reports are only counted: beside the writing of the lines,
+		// from the file itself when it can be read again.
+		if d, ok := r.(*decoded); ok && d.at != nil {
+			s.worker = newFileWorker(s.x, d.at, d.size, s.maxLine)
+		} else {
+			s.worker = newExtractWorker(s.x)
+		}
 	}
 	err := s.a.Stream(s.w, r)
 	if s.worker != nil {
-		for k, n := range s.worker.finish() {
+		counts, cerr := s.worker.finish()
+		for k, n := range counts {
 			s.counts[k] += n
+		}
+		if err == nil && cerr != nil {
+			err = fmt.Errorf("counting its reports: %w", cerr)
 		}
 		if ferr := s.w.Flush(); err == nil {
 			err = ferr
