@@ -97,6 +97,14 @@ var archCues = []archCue{
 // start a line's text (TestCueFirstBytes keeps it true).
 const archCueFirstBytes = "REpCPNeKu(<"
 
+// isArchCueFirst is archCueFirstBytes as a table: a test every line pays.
+var isArchCueFirst = func() (t [256]bool) {
+	for i := range len(archCueFirstBytes) {
+		t[archCueFirstBytes[i]] = true
+	}
+	return t
+}()
+
 // A slot is one capture group of a format: an address, and how the kernel
 // printed it.
 type slot struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
-	"strings"
 )
 
 // MaxTokens bounds the addresses taken from one line. The kernel prints at
@@ -179,7 +178,7 @@ func (p *Parser) learnArch(body []byte, hasHex bool) {
 	// values, so a line without a hexadecimal number is only looked at
 	// where a cue can start it: most lines cost one prefix test.
 	lead := bytes.TrimLeft(body, " ")
-	if !hasHex && (len(lead) == 0 || strings.IndexByte(archCueFirstBytes, lead[0]) < 0) {
+	if !hasHex && (len(lead) == 0 || !isArchCueFirst[lead[0]]) {
 		return
 	}
 	found := lineLiterals.Prefix(lead)

@@ -246,9 +246,9 @@ func (a *Annotator) observe(line []byte) []parse.Token {
 	}
 	a.codeLine = nil
 	if a.opts.Code && !a.keepBoots {
-		body := line[a.parser.Prefix():]
-		a.observeCode(body, toks)
-		if isCodeText(body) {
+		lead := bytes.TrimLeft(line[a.parser.Prefix():], " ")
+		a.observeCode(lead, toks)
+		if isCodeLead(lead) {
 			c := a.code
 			c.arch = a.parser.Arch()
 			a.codeLine = &c

@@ -2,7 +2,6 @@ package annotate
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/ksymoops-go/ksymoops-go/parse"
 	"github.com/ksymoops-go/ksymoops-go/symbolize/disasm"
@@ -29,14 +28,19 @@ var ipLines = []string{"RIP: ", "EIP: ", "pc : ", "PC is at ", "NIP: ", "epc : "
 // lines that tell x86's mode, "RAX: " and "EAX: " (TestCodeLineFirstBytes).
 const codeLineFirstBytes = "REpPNe"
 
-// observeCode follows the lines that tell how to decode the next Code:
-// line. body is the line's text after its prefix.
-func (a *Annotator) observeCode(body []byte, toks []parse.Token) {
-	lead := bytes.TrimLeft(body, " ")
-	if len(lead) < 5 {
-		return
+// isCodeLineFirst is codeLineFirstBytes as a table: a test every line
+// pays.
+var isCodeLineFirst = func() (t [256]bool) {
+	for i := range len(codeLineFirstBytes) {
+		t[codeLineFirstBytes[i]] = true
 	}
-	if strings.IndexByte(codeLineFirstBytes, lead[0]) < 0 {
+	return t
+}()
+
+// observeCode follows the lines that tell how to decode the next Code:
+// line. lead is the line's text after its prefix and blanks.
+func (a *Annotator) observeCode(lead []byte, toks []parse.Token) {
+	if len(lead) < 5 || !isCodeLineFirst[lead[0]] {
 		return // most lines: one byte tested
 	}
 	switch {
@@ -103,10 +107,10 @@ func rawUserIP(lead []byte) uint64 {
 	return v
 }
 
-// isCodeText is a cheap test for a Code: line's text, before
-// disasm.FindCode looks closer.
-func isCodeText(body []byte) bool {
-	return bytes.HasPrefix(bytes.TrimLeft(body, " "), []byte("Code: "))
+// isCodeLead is a cheap test for a Code: line's text after its prefix
+// and blanks, before disasm.FindCode looks closer.
+func isCodeLead(lead []byte) bool {
+	return len(lead) >= len("Code: ") && lead[0] == 'C' && string(lead[:len("Code: ")]) == "Code: "
 }
 
 // appendListing decodes the Code: line text, if it is one, and appends
