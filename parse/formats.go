@@ -97,13 +97,8 @@ var archCues = []archCue{
 // start a line's text (TestCueFirstBytes keeps it true).
 const archCueFirstBytes = "REpCPNeKu(<"
 
-// isArchCueFirst is archCueFirstBytes as a table: a test every line pays.
-var isArchCueFirst = func() (t [256]bool) {
-	for i := range len(archCueFirstBytes) {
-		t[archCueFirstBytes[i]] = true
-	}
-	return t
-}()
+// isArchCueFirst is archCueFirstBytes as a table.
+var isArchCueFirst = byteTable(archCueFirstBytes)
 
 // A slot is one capture group of a format: an address, and how the kernel
 // printed it.

@@ -71,12 +71,16 @@ func reportKind(body []byte) (kind string, ok bool) {
 }
 
 // reportFirstByte is reportFirstBytes as a table.
-var reportFirstByte = func() (t [256]bool) {
-	for i := range len(reportFirstBytes) {
-		t[reportFirstBytes[i]] = true
+var reportFirstByte = byteTable(reportFirstBytes)
+
+// byteTable returns the bytes of s as a table: the test of a line's first
+// byte that every line pays is one load.
+func byteTable(s string) (t [256]bool) {
+	for i := range len(s) {
+		t[s[i]] = true
 	}
 	return t
-}()
+}
 
 // reportPrefixes finds the first of reportHeaders a text starts with, by
 // its first two bytes.

@@ -110,7 +110,7 @@ func rawUserIP(lead []byte) uint64 {
 // isCodeLead is a cheap test for a Code: line's text after its prefix
 // and blanks, before disasm.FindCode looks closer.
 func isCodeLead(lead []byte) bool {
-	return len(lead) >= len("Code: ") && lead[0] == 'C' && string(lead[:len("Code: ")]) == "Code: "
+	return bytes.HasPrefix(lead, []byte("Code: "))
 }
 
 // appendListing decodes the Code: line text, if it is one, and appends
