@@ -34,12 +34,11 @@ func newCounter(x *report.Extractor) counter {
 }
 
 // start runs run, the worker, on a goroutine of its own; it closes done
-// when it ends.
+// when it ends. Callers test started first: the method value they pass
+// is allocated at each call, and they are called for every line.
 func (c *counter) start(run func()) {
-	if !c.started {
-		c.started = true
-		go run()
-	}
+	c.started = true
+	go run()
 }
 
 // wait ends the counting: a worker that never started (no lines) leaves
@@ -107,7 +106,9 @@ func newExtractWorker(x *report.Extractor) *extractWorker {
 
 // add hands one line and the names of its raw addresses to the worker.
 func (w *extractWorker) add(l parse.Line, named []report.Named) {
-	w.start(w.run)
+	if !w.started {
+		w.start(w.run)
+	}
 	if w.cur == nil {
 		w.cur = <-w.free
 	}

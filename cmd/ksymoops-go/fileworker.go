@@ -57,7 +57,9 @@ func newFileWorker(x *report.Extractor, file io.ReaderAt, size int64, maxLine in
 // have names. The news goes over every batchBytes of input, or batchOdd
 // named lines.
 func (w *fileWorker) add(l parse.Line, named []report.Named) {
-	w.start(w.run)
+	if !w.started {
+		w.start(w.run)
+	}
 	if len(named) > 0 {
 		w.cur.named = append(w.cur.named, namedLine{l.Offset, slices.Clone(named)})
 	}
