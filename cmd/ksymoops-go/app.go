@@ -177,7 +177,9 @@ func annotateSource(o *options, src *source, stdin io.Reader, out annotate.Flush
 	opts.OnVerdict = func(v annotate.Verdict) { tellVerdict(diag, name, v, opts) }
 	rs := newReportStream(o, name, out, opts.Arch)
 	rs.maxLine = opts.MaxLine
-	opts.Sink = rs
+	if !rs.unread {
+		opts.Sink = rs
+	}
 	a := annotate.New(table, opts)
 	rs.a = a
 	rc, err := src.open(stdin)

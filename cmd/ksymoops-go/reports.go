@@ -40,6 +40,10 @@ type reportStream struct {
 	// maxLine is the annotator's line limit, which a fileWorker's line
 	// reader keeps too.
 	maxLine int
+	// unread is set when nothing would tell the reports (see
+	// reportsUnused): the Annotator then writes the lines itself, with
+	// no LineSink.
+	unread bool
 }
 
 // A reportCounter counts the reports of the lines the stream hands it, on
@@ -58,7 +62,15 @@ type heldLine struct {
 
 func newReportStream(o *options, input string, w annotate.Flusher, arch parse.Arch) *reportStream {
 	return &reportStream{o: o, input: input, w: w, x: report.NewExtractor(report.Options{Arch: arch}),
-		counts: map[string]int64{}}
+		counts: map[string]int64{}, unread: reportsUnused(o)}
+}
+
+// reportsUnused reports whether the reports of the inputs would go
+// nowhere: the annotated log alone is written, -q silences the summary
+// that counts them, and no --fail-on-oops asks for their number. Finding
+// them is then work for nothing (on a long log, another core's worth).
+func reportsUnused(o *options) bool {
+	return o.format == formatText && !o.onlyReports && o.quiet && !o.failOnOops
 }
 
 // smallInput is the most an input may hold for its reports to be found
@@ -71,7 +83,7 @@ const smallInput = 256 << 10
 // each line to s (a LineSink): s follows the reports and writes what the
 // format asks for.
 func (s *reportStream) run(r io.Reader) error {
-	if s.o.format == formatText && !s.o.onlyReports && !knownSmall(r) {
+	if s.o.format == formatText && !s.o.onlyReports && !s.unread && !knownSmall(r) {
 		// The reports are only counted: beside the writing of the lines,
 		// from the file itself when it can be read again.
 		if d, ok := r.(*decoded); ok && d.at != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -241,6 +242,44 @@ func TestWorkerCountsAsInline(t *testing.T) {
 		json = runCmd(t, "", noEnv, append(table, "--format", "json", big)...)
 		if want, got := summary(json.stderr), summary(text.stderr); got != want || want == "" {
 			t.Errorf("%s repeated: text output says %q, JSON %q", dir, got, want)
+		}
+	}
+}
+
+// TestQuietLeavesReports: with -q and the text output, nothing tells the
+// reports, and they are not looked for; the annotated log must be the
+// same as when they are, and --fail-on-oops must still find them, from a
+// small file, a large one (a worker's, without -q) and a pipe.
+func TestQuietLeavesReports(t *testing.T) {
+	table := []string{"-m", nokallsymsMap}
+	one := readFile(t, nokallsymsLog)
+	big := filepath.Join(t.TempDir(), "big.log")
+	if err := os.WriteFile(big, []byte(strings.Repeat(one, smallInput/len(one)+1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []struct{ name, file, stdin string }{
+		{"small file", nokallsymsLog, ""},
+		{"large file", big, ""},
+		{"pipe", "", one},
+	} {
+		args := table
+		if in.file != "" {
+			args = append(slices.Clip(table), in.file)
+		}
+		loud := runCmd(t, in.stdin, noEnv, args...)
+		quiet := runCmd(t, in.stdin, noEnv, append([]string{"-q"}, args...)...)
+		if loud.code != 0 || quiet.code != 0 {
+			t.Fatalf("%s: exit %d and %d with -q: %s%s", in.name, loud.code, quiet.code, loud.stderr, quiet.stderr)
+		}
+		if !strings.Contains(loud.stderr, "kernel reports found") {
+			t.Errorf("%s: no summary of its reports: %q", in.name, loud.stderr)
+		}
+		if quiet.stdout != loud.stdout || quiet.stdout == "" {
+			t.Errorf("%s: -q changes the annotated log (%d bytes, %d without -q)", in.name, len(quiet.stdout), len(loud.stdout))
+		}
+		failing := runCmd(t, in.stdin, noEnv, append([]string{"-q", "--fail-on-oops"}, args...)...)
+		if failing.code != 3 || failing.stdout != loud.stdout {
+			t.Errorf("%s: -q --fail-on-oops exits %d (want 3), output changed: %v", in.name, failing.code, failing.stdout != loud.stdout)
 		}
 	}
 }
