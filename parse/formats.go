@@ -446,13 +446,13 @@ func registerValueAt(b []byte, i int) (vs, ve int, ok bool) {
 	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') {
 		j++
 	}
-	if j == i || !registerNames[string(b[i:j])] {
-		return 0, 0, false
-	}
+	name := b[i:j]
 	if j < len(b) && isRegexpSpace(b[j]) {
 		j++
 	}
-	if j >= len(b) || b[j] != ':' {
+	// The colon first: most words are no register's, and have none after
+	// them; the name is looked up only where one follows.
+	if len(name) == 0 || j >= len(b) || b[j] != ':' || !registerNames[string(name)] {
 		return 0, 0, false
 	}
 	j++

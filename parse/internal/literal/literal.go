@@ -15,14 +15,10 @@ import (
 //
 // Every literal is at least two bytes long: the pass tests each pair of
 // neighbouring bytes against a bitmap of the literals' first two bytes, and
-// compares the whole literal only where one starts. The bitmap is indexed
-// by a hash of the pair: at 512 bytes, not the 8 KB of one bit per pair,
-// the sets of a parser fit in the L1 cache beside the line, and a fresh
-// process faults in one page for them, not ten. A pair that shares its
-// bit with a literal's costs a look at the starts of its first byte.
+// compares the whole literal only where one starts.
 type Set struct {
 	lits  []string
-	pairs [pairBits / 64]uint64 // bit pairHash(p): some literal may start with p
+	pairs [1 << 16 / 64]uint64 // bit p: some literal starts with the pair p
 	// starts lists, by pair, the literals that start with it (bit i:
 	// lits[i]), sorted by the pair's first byte; byFirst[c] is the run of
 	// starts whose pair begins with c. A pair found in the text is looked
@@ -51,8 +47,7 @@ func New(lits ...string) *Set {
 			panic(fmt.Sprintf("literal: literal %q is shorter than two bytes", l))
 		}
 		p := pairAt(l, 0)
-		h := pairHash(p)
-		s.pairs[h>>6] |= 1 << (h & 63)
+		s.pairs[p>>6] |= 1 << (p & 63)
 		found := false
 		for k := range s.starts {
 			if s.starts[k].pair == p {
@@ -79,30 +74,12 @@ func pairAt[T string | []byte](b T, i int) uint16 {
 	return uint16(b[i]) | uint16(b[i+1])<<8
 }
 
-// pairBits is the size of a Set's bitmap of pairs, a power of two.
-const pairBits = 1 << pairHashBits
-
-const pairHashBits = 12
-
-// pairHash maps a pair of bytes to its bit in the bitmap: the high bits of
-// a multiplication by an odd constant (Fibonacci hashing), which spreads
-// the pairs of ASCII text, close together as numbers, over the bitmap.
-func pairHash(p uint16) uint32 {
-	return uint32(p) * 0x9e3779b1 >> (32 - pairHashBits)
-}
-
-// has reports whether some literal may start with the pair p.
-func (s *Set) has(p uint16) bool {
-	h := pairHash(p)
-	return s.pairs[h>>6]&(1<<(h&63)) != 0
-}
-
 // Find returns the set of literals that occur in b, bit i for lits[i].
 func (s *Set) Find(b []byte) uint64 {
 	var found uint64
 	for i := 0; i+1 < len(b); i++ {
 		p := pairAt(b, i)
-		if !s.has(p) {
+		if s.pairs[p>>6]&(1<<(p&63)) == 0 {
 			continue
 		}
 		found |= s.startingAt(b[i:], p, found)
@@ -116,7 +93,7 @@ func (s *Set) Prefix(b []byte) uint64 {
 		return 0
 	}
 	p := pairAt(b, 0)
-	if !s.has(p) {
+	if s.pairs[p>>6]&(1<<(p&63)) == 0 {
 		return 0
 	}
 	return s.startingAt(b, p, 0)
