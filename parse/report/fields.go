@@ -57,6 +57,48 @@ var fieldLiterals = func() *literal.Set {
 // fieldGroups are the groups of a fieldFormat's pattern.
 type fieldGroups struct{ cpu, pid, comm, taint, release int }
 
+// The fields a fieldFormat can fill, as bits.
+const (
+	fillsCPU = 1 << iota
+	fillsPID
+	fillsComm
+	fillsRelease // and the taint, which the line of the release tells
+)
+
+// fieldFills holds, for each of fieldFormats, the fields its pattern has
+// groups for: a format that can fill none of those still unset is neither
+// compiled nor run (the second "Comm: " format, after the first matched).
+var fieldFills = func() []uint8 {
+	fills := make([]uint8, len(fieldFormats))
+	for i := range fieldFormats {
+		src := fieldFormats[i].re.Src
+		for group, bit := range map[string]uint8{"cpu": fillsCPU, "pid": fillsPID, "comm": fillsComm, "release": fillsRelease} {
+			if strings.Contains(src, "(?P<"+group+">") {
+				fills[i] |= bit
+			}
+		}
+	}
+	return fills
+}()
+
+// unsetFields returns the fields of r a line may still fill, as bits.
+func unsetFields(r *Report, tainted bool) uint8 {
+	var unset uint8
+	if r.CPU < 0 {
+		unset |= fillsCPU
+	}
+	if r.PID < 0 {
+		unset |= fillsPID
+	}
+	if r.Comm == "" {
+		unset |= fillsComm
+	}
+	if r.Release == "" || !tainted {
+		unset |= fillsRelease
+	}
+	return unset
+}
+
 // readFields fills r's task, CPU, taint, release and modules from the
 // report's lines.
 func readFields(r *Report, lines []heldLine) {
@@ -70,7 +112,7 @@ func readFields(r *Report, lines []heldLine) {
 		found := fieldLiterals.Find(b)
 		for k := range fieldFormats {
 			f := &fieldFormats[k]
-			if found&(1<<k) == 0 {
+			if found&(1<<k) == 0 || fieldFills[k]&unsetFields(r, tainted) == 0 {
 				continue
 			}
 			re := f.re.Get()
