@@ -4,7 +4,7 @@ PREFIX   ?= /usr/local
 BIN      := bin/ksymoops-go
 FUZZTIME ?= 30s
 
-.PHONY: all build test check vet fmt-check race fuzz bench bench-dwarf demo docs install clean
+.PHONY: all build test check vet fmt-check race fuzz bench bench-dwarf pgo demo docs install clean
 
 all: build
 
@@ -47,6 +47,20 @@ bench: build
 	$(GO) build -trimpath -o bin/benchrun ./cmd/internal/benchrun
 	$(GO) build -trimpath -o bin/peakrss ./cmd/internal/peakrss
 	bin/benchrun -bin $(BIN) -baseline bin/bench-baseline -peakrss bin/peakrss -testdata testdata -runs $(BENCH_RUNS) -log-mb $(BENCH_LOG_MB)
+
+# Rewrites cmd/ksymoops-go/default.pgo, the CPU profile the binary is
+# compiled with (go build's profile-guided optimisation: hot calls inlined,
+# interface calls made direct): the profiles of the benchmarks of what a
+# run does (parsing a kallsyms and a System.map, lookups, the evidence
+# pass and the annotating stream over a long log, the report extractor),
+# merged. Rerun it when the hot code changes much.
+pgo:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) test -run '^$$' -bench 'ParseKallsyms|ParseSystemMap|Lookup$$' -benchtime 2s -o "$$tmp/s.test" -cpuprofile "$$tmp/symbolize.prof" ./symbolize; \
+	$(GO) test -run '^$$' -bench 'StreamBigLog|PrescanBigLog|Annotate$$' -benchtime 2s -o "$$tmp/a.test" -cpuprofile "$$tmp/annotate.prof" ./symbolize/annotate; \
+	$(GO) test -run '^$$' -bench 'BigLog$$' -benchtime 2s -o "$$tmp/r.test" -cpuprofile "$$tmp/report.prof" ./parse/report; \
+	$(GO) tool pprof -proto "$$tmp/symbolize.prof" "$$tmp/annotate.prof" "$$tmp/report.prof" > "$$tmp/default.pgo"; \
+	mv "$$tmp/default.pgo" cmd/ksymoops-go/default.pgo
 
 # ksymoops-go's DWARF resolver against llvm-addr2line and addr2line on 30
 # addresses of a vmlinux with DWARF: make bench-dwarf VMLINUX=path [RUNS=7].
