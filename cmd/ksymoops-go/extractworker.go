@@ -33,14 +33,6 @@ func newCounter(x *report.Extractor) counter {
 	return counter{x: x, counts: map[string]int64{}, done: make(chan struct{})}
 }
 
-// start runs run, the worker, on a goroutine of its own; it closes done
-// when it ends. Callers test started first: the method value they pass
-// is allocated at each call, and they are called for every line.
-func (c *counter) start(run func()) {
-	c.started = true
-	go run()
-}
-
 // wait ends the counting: a worker that never started (no lines) leaves
 // the extractor to be flushed here; otherwise handOver gives it what is
 // left and closes its queue, and wait waits for its end.
@@ -107,7 +99,8 @@ func newExtractWorker(x *report.Extractor) *extractWorker {
 // add hands one line and the names of its raw addresses to the worker.
 func (w *extractWorker) add(l parse.Line, named []report.Named) {
 	if !w.started {
-		w.start(w.run)
+		w.started = true
+		go w.run()
 	}
 	if w.cur == nil {
 		w.cur = <-w.free

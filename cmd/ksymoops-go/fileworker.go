@@ -58,7 +58,8 @@ func newFileWorker(x *report.Extractor, file io.ReaderAt, size int64, maxLine in
 // named lines.
 func (w *fileWorker) add(l parse.Line, named []report.Named) {
 	if !w.started {
-		w.start(w.run)
+		w.started = true
+		go w.run()
 	}
 	if len(named) > 0 {
 		w.cur.named = append(w.cur.named, namedLine{l.Offset, slices.Clone(named)})

@@ -70,7 +70,13 @@ func newReportStream(o *options, input string, w annotate.Flusher, arch parse.Ar
 // that counts them, and no --fail-on-oops asks for their number. Finding
 // them is then work for nothing (on a long log, another core's worth).
 func reportsUnused(o *options) bool {
-	return o.format == formatText && !o.onlyReports && o.quiet && !o.failOnOops
+	return reportsCounted(o) && o.quiet && !o.failOnOops
+}
+
+// reportsCounted reports whether the reports are only counted, for the
+// summary on stderr: the output is the annotated log, all of it.
+func reportsCounted(o *options) bool {
+	return o.format == formatText && !o.onlyReports
 }
 
 // smallInput is the most an input may hold for its reports to be found
@@ -83,7 +89,7 @@ const smallInput = 256 << 10
 // each line to s (a LineSink): s follows the reports and writes what the
 // format asks for.
 func (s *reportStream) run(r io.Reader) error {
-	if s.o.format == formatText && !s.o.onlyReports && !s.unread && !knownSmall(r) {
+	if reportsCounted(s.o) && !s.unread && !knownSmall(r) {
 		// The reports are only counted: beside the writing of the lines,
 		// from the file itself when it can be read again.
 		if d, ok := r.(*decoded); ok && d.at != nil {
