@@ -286,7 +286,9 @@ func TestKmsgDevice(t *testing.T) {
 	if !ok || !regexp.MustCompile(`^\[ *\d+\.\d{6}\] `).MatchString(first) {
 		t.Fatalf("first line %q", first)
 	}
-	marker := "ksymoops-go test: following /dev/kmsg " + strconv.Itoa(os.Getpid())
+	// Closed by a word of its own: the record of another run of this
+	// test, whose pid starts with this one's, must not match it.
+	marker := "ksymoops-go test: following /dev/kmsg, pid " + strconv.Itoa(os.Getpid()) + " here"
 	if _, err := fmt.Fprintf(w, "<6>%s\n", marker); err != nil {
 		t.Skip("cannot write a record:", err)
 	}
